@@ -1,0 +1,114 @@
+/**
+ * Every `layerwise.*` setting, declared once. The manifest's `contributes.configuration`
+ * is generated from this table (`npm run gen`), and a test fails when the two drift apart,
+ * so the client, the server and the settings UI always agree on names, types and defaults.
+ */
+
+export type Severity = 'off' | 'info' | 'warning' | 'error';
+export const SEVERITIES: readonly Severity[] = ['off', 'info', 'warning', 'error'];
+
+export interface LayerwiseSettings {
+  /** Report the syntax and semantic checks of `dockerfile-utils` (unknown instructions, bad flags, ...). */
+  validation: { enable: boolean };
+  /** Per-rule severity overrides, rule id (or alias) → severity. */
+  rules: Record<string, Severity>;
+  /** Values for `ARG`s that have no default, as `--build-arg` would give them. */
+  buildArgs: Record<string, string>;
+  formatter: { ignoreMultilineInstructions: boolean };
+  completion: { registryTags: boolean };
+}
+
+export const DEFAULT_SETTINGS: LayerwiseSettings = {
+  validation: { enable: true },
+  rules: {},
+  buildArgs: {},
+  formatter: { ignoreMultilineInstructions: false },
+  completion: { registryTags: true },
+};
+
+interface SettingSchema {
+  type: string;
+  default: unknown;
+  description: string;
+  enum?: readonly string[];
+  additionalProperties?: unknown;
+  scope: 'resource' | 'window';
+}
+
+/** Dotted key (below `layerwise.`) → JSON schema; the manifest is generated from this. */
+export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
+  'validation.enable': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.validation.enable,
+    description: 'Report syntax errors and instruction checks (unknown instructions, invalid flags, malformed JSON).',
+    scope: 'resource',
+  },
+  rules: {
+    type: 'object',
+    default: DEFAULT_SETTINGS.rules,
+    additionalProperties: { type: 'string', enum: SEVERITIES },
+    description: 'Severity per rule: a rule id or alias (such as DL3008) mapped to "off", "info", "warning" or "error".',
+    scope: 'resource',
+  },
+  buildArgs: {
+    type: 'object',
+    default: DEFAULT_SETTINGS.buildArgs,
+    additionalProperties: { type: 'string' },
+    description: 'Build-arg values used to resolve ARGs without defaults, as `docker build --build-arg` would.',
+    scope: 'resource',
+  },
+  'formatter.ignoreMultilineInstructions': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.formatter.ignoreMultilineInstructions,
+    description: 'Leave instructions that span several lines untouched when formatting.',
+    scope: 'resource',
+  },
+  'completion.registryTags': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.completion.registryTags,
+    description: 'Complete image tags in FROM by asking Docker Hub (sends the image name to Docker Hub).',
+    scope: 'resource',
+  },
+  'trace.server': {
+    type: 'string',
+    default: 'off',
+    enum: ['off', 'messages', 'verbose'],
+    description: 'Log the messages between VS Code and the Layerwise language server to its output channel.',
+    scope: 'window',
+  },
+};
+
+/** Shapes an untrusted settings object (from the client or a config file) into `LayerwiseSettings`. */
+export function normalizeSettings(raw: unknown): LayerwiseSettings {
+  const r = isRecord(raw) ? raw : {};
+  const validation = isRecord(r.validation) ? r.validation : {};
+  const formatter = isRecord(r.formatter) ? r.formatter : {};
+  const completion = isRecord(r.completion) ? r.completion : {};
+  const rules: Record<string, Severity> = {};
+  if (isRecord(r.rules)) {
+    for (const [k, v] of Object.entries(r.rules)) {
+      if (typeof v === 'string' && (SEVERITIES as readonly string[]).includes(v)) rules[k] = v as Severity;
+    }
+  }
+  const buildArgs: Record<string, string> = {};
+  if (isRecord(r.buildArgs)) {
+    for (const [k, v] of Object.entries(r.buildArgs)) if (typeof v === 'string') buildArgs[k] = v;
+  }
+  return {
+    validation: { enable: bool(validation.enable, DEFAULT_SETTINGS.validation.enable) },
+    rules,
+    buildArgs,
+    formatter: {
+      ignoreMultilineInstructions: bool(formatter.ignoreMultilineInstructions, DEFAULT_SETTINGS.formatter.ignoreMultilineInstructions),
+    },
+    completion: { registryTags: bool(completion.registryTags, DEFAULT_SETTINGS.completion.registryTags) },
+  };
+}
+
+function bool(v: unknown, fallback: boolean): boolean {
+  return typeof v === 'boolean' ? v : fallback;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,219 @@
+import { DockerfileLanguageServiceFactory, type Capabilities, type DockerfileLanguageService } from 'dockerfile-language-service';
+import {
+  CodeActionKind,
+  SemanticTokenModifiers,
+  SemanticTokenTypes,
+  type CodeAction,
+  type CodeActionContext,
+  type CompletionItem,
+  type Diagnostic,
+  type DocumentHighlight,
+  type DocumentLink,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Hover,
+  type Location,
+  type Position,
+  type Range,
+  type SemanticTokens,
+  type SemanticTokensLegend,
+  type SignatureHelp,
+  type SymbolInformation,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver-types';
+import type { LayerwiseSettings } from '../config';
+import type { ParsedDocument } from './document';
+import { syntaxCodeNumber } from './syntax-validation';
+
+/** The order `dockerfile-language-service` numbers its token types and modifiers in. */
+export const SEMANTIC_TOKENS_LEGEND: SemanticTokensLegend = {
+  tokenTypes: [
+    SemanticTokenTypes.keyword,
+    SemanticTokenTypes.comment,
+    SemanticTokenTypes.parameter,
+    SemanticTokenTypes.property,
+    SemanticTokenTypes.namespace,
+    SemanticTokenTypes.class,
+    SemanticTokenTypes.macro,
+    SemanticTokenTypes.string,
+    SemanticTokenTypes.variable,
+    SemanticTokenTypes.operator,
+    SemanticTokenTypes.modifier,
+  ],
+  tokenModifiers: [SemanticTokenModifiers.declaration, SemanticTokenModifiers.definition, SemanticTokenModifiers.deprecated],
+};
+
+export const ON_TYPE_FORMATTING_TRIGGER = '`';
+export const ON_TYPE_FORMATTING_MORE = ['\\'];
+export const COMPLETION_TRIGGERS = ['=', ' ', '$', '-', ':'];
+export const SIGNATURE_TRIGGERS = ['-', '[', ',', ' ', '='];
+
+/** How long FROM tag completion may wait for Docker Hub before answering without tags. */
+const REGISTRY_TIMEOUT_MS = 1500;
+
+export interface FormatOptions {
+  tabSize: number;
+  insertSpaces: boolean;
+}
+
+/**
+ * The editor features `dockerfile-language-service` provides, as pure functions of a parsed
+ * document. They receive the document text, but `DockerfileParser.parse` is memoized (see
+ * `parse.ts`), so they reuse the engine's parse of this version.
+ */
+export class EditorFeatures {
+  private readonly service: DockerfileLanguageService = DockerfileLanguageServiceFactory.createLanguageService();
+  private readonly offline: DockerfileLanguageService = DockerfileLanguageServiceFactory.createLanguageService();
+
+  constructor(capabilities: Capabilities = {}, log?: (message: string) => void) {
+    this.service.setCapabilities(capabilities);
+    this.offline.setCapabilities(capabilities);
+    if (log) this.service.setLogger({ log });
+  }
+
+  async completion(doc: ParsedDocument, position: Position, settings: LayerwiseSettings): Promise<CompletionItem[]> {
+    if (isInFromTag(doc, position) && !settings.completion.registryTags) return [];
+    const result = this.service.computeCompletionItems(doc.text, position);
+    if (Array.isArray(result)) return result;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<CompletionItem[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), REGISTRY_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([Promise.resolve(result), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  resolveCompletion(item: CompletionItem): CompletionItem {
+    return this.offline.resolveCompletionItem(item);
+  }
+
+  hover(doc: ParsedDocument, position: Position): Hover | null {
+    return this.offline.computeHover(doc.text, position);
+  }
+
+  signatureHelp(doc: ParsedDocument, position: Position): SignatureHelp {
+    return this.offline.computeSignatureHelp(doc.text, position);
+  }
+
+  definition(doc: ParsedDocument, position: Position): Location | null {
+    return this.offline.computeDefinition({ uri: doc.uri }, doc.text, position) ?? null;
+  }
+
+  highlights(doc: ParsedDocument, position: Position): DocumentHighlight[] {
+    return this.offline.computeHighlightRanges(doc.text, position);
+  }
+
+  prepareRename(doc: ParsedDocument, position: Position): Range | null {
+    return this.offline.prepareRename(doc.text, position);
+  }
+
+  rename(doc: ParsedDocument, position: Position, newName: string): WorkspaceEdit | null {
+    const edits = this.offline.computeRename({ uri: doc.uri }, doc.text, position, newName);
+    return edits.length ? { changes: { [doc.uri]: edits } } : null;
+  }
+
+  /** Hierarchical symbols: each build stage holds its instructions. */
+  symbols(doc: ParsedDocument): DocumentSymbol[] {
+    const flat: SymbolInformation[] = this.offline.computeSymbols({ uri: doc.uri }, doc.text);
+    const stages = doc.dockerfile.getFROMs();
+    const roots: DocumentSymbol[] = [];
+    let current: DocumentSymbol | undefined;
+    for (const s of flat) {
+      const symbol: DocumentSymbol = { name: s.name, kind: s.kind, range: s.location.range, selectionRange: s.location.range, children: [] };
+      if (s.name.toUpperCase() === 'FROM') {
+        const from = stages.find((f) => f.getRange().start.line === s.location.range.start.line);
+        const stageName = from?.getBuildStage();
+        const image = from?.getImage();
+        if (stageName || image) symbol.detail = [image, stageName && `AS ${stageName}`].filter(Boolean).join(' ');
+        current = symbol;
+        roots.push(symbol);
+      } else if (current) {
+        current.children!.push(symbol);
+        current.range = { start: current.range.start, end: s.location.range.end };
+      } else {
+        roots.push(symbol);
+      }
+    }
+    return roots;
+  }
+
+  folding(doc: ParsedDocument): FoldingRange[] {
+    return this.offline.computeFoldingRanges(doc.text);
+  }
+
+  links(doc: ParsedDocument): DocumentLink[] {
+    return this.offline.computeLinks(doc.text).map((l) => this.offline.resolveLink(l));
+  }
+
+  semanticTokens(doc: ParsedDocument): SemanticTokens {
+    return this.offline.computeSemanticTokens(doc.text);
+  }
+
+  format(doc: ParsedDocument, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
+    return this.offline.format(doc.text, { ...options, ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions });
+  }
+
+  formatRange(doc: ParsedDocument, range: Range, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
+    return this.offline.formatRange(doc.text, range, {
+      ...options,
+      ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions,
+    });
+  }
+
+  formatOnType(doc: ParsedDocument, position: Position, ch: string, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
+    return this.offline.formatOnType(doc.text, position, ch, {
+      ...options,
+      ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions,
+    });
+  }
+
+  /** The library's quick fixes for its syntax diagnostics, with their edits inline. */
+  syntaxCodeActions(doc: ParsedDocument, range: Range, context: CodeActionContext): CodeAction[] {
+    const diagnostics: Diagnostic[] = [];
+    const origin = new Map<Diagnostic, Diagnostic>();
+    for (const d of context.diagnostics) {
+      const n = syntaxCodeNumber(d.code);
+      if (n === undefined) continue;
+      const translated = { ...d, code: n };
+      origin.set(translated, d);
+      diagnostics.push(translated);
+    }
+    if (!diagnostics.length) return [];
+    const commands = this.offline.computeCodeActions({ uri: doc.uri }, range, { ...context, diagnostics });
+    const actions: CodeAction[] = [];
+    for (const command of commands) {
+      const edits = this.offline.computeCommandEdits(doc.text, command.command, command.arguments ?? []);
+      if (!edits.length) continue;
+      const fixed = diagnostics.find((d) => sameRange(d.range, command.arguments?.[1] as Range | undefined));
+      const action: CodeAction = { title: command.title, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } } };
+      const original = fixed && origin.get(fixed);
+      if (original) action.diagnostics = [original];
+      actions.push(action);
+    }
+    return actions;
+  }
+}
+
+function sameRange(a: Range, b: Range | undefined): boolean {
+  return (
+    !!b &&
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
+}
+
+function isInFromTag(doc: ParsedDocument, position: Position): boolean {
+  for (const from of doc.dockerfile.getFROMs()) {
+    const r = from.getRange();
+    if (position.line < r.start.line || position.line > r.end.line) continue;
+    const line = doc.text.split(/\r?\n/, position.line + 1)[position.line] ?? '';
+    return /:[^\s/]*$/.test(line.slice(0, position.character));
+  }
+  return false;
+}

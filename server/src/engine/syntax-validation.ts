@@ -1,0 +1,99 @@
+import { Copy, Run, type Dockerfile } from 'dockerfile-ast';
+import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
+import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver-types';
+import type { ParsedDocument } from './document';
+
+/**
+ * The syntax and instruction checks of `dockerfile-utils`, corrected where they disagree with
+ * BuildKit: a Dockerfile that `docker build` accepts must not get an error. Each correction
+ * names the BuildKit behaviour it follows.
+ */
+export const SYNTAX_SOURCE = 'layerwise';
+const VALIDATOR_SETTINGS: ValidatorSettings = {
+  // BuildKit builds these; they are style, and our own rules cover them with docs and aliases.
+  deprecatedMaintainer: ValidationSeverity.IGNORE,
+  instructionCasing: ValidationSeverity.WARNING,
+  directiveCasing: ValidationSeverity.WARNING,
+  emptyContinuationLine: ValidationSeverity.WARNING,
+  instructionCmdMultiple: ValidationSeverity.IGNORE,
+  instructionEntrypointMultiple: ValidationSeverity.IGNORE,
+  instructionHealthcheckMultiple: ValidationSeverity.IGNORE,
+  instructionJSONInSingleQuotes: ValidationSeverity.WARNING,
+  instructionWorkdirRelative: ValidationSeverity.WARNING,
+};
+
+/** Flags that BuildKit's Dockerfile frontend accepts and `dockerfile-utils` 0.16 does not know. */
+const BUILDKIT_FLAGS: Record<string, readonly string[]> = {
+  ADD: ['unpack'],
+};
+
+export function syntaxDiagnostics(doc: ParsedDocument): Diagnostic[] {
+  const raw = validate(doc.text, VALIDATOR_SETTINGS);
+  const dockerfile = doc.dockerfile;
+  const opaque = opaqueHeredocBodies(dockerfile, (r) => doc.textDocument.getText(r));
+  const out: Diagnostic[] = [];
+  for (const d of raw) {
+    if (opaque.some((r) => contains(r, d.range))) continue;
+    const code = typeof d.code === 'number' ? d.code : -1;
+    const covered = doc.textDocument.getText(d.range);
+    if (code === ValidationCode.UNKNOWN_ADD_FLAG || code === ValidationCode.UNKNOWN_COPY_FLAG) {
+      const keyword = code === ValidationCode.UNKNOWN_ADD_FLAG ? 'ADD' : 'COPY';
+      const name = covered.replace(/^--/, '').split('=')[0] ?? '';
+      if (BUILDKIT_FLAGS[keyword]?.includes(name)) continue;
+    }
+    if (code === ValidationCode.FLAG_LESS_THAN_1MS && isZeroDuration(covered)) continue; // BuildKit: 0 means "inherit"
+    if (code === ValidationCode.FLAG_AT_LEAST_ONE && /\bretries\b/.test(d.message) && /\(not 0\)/.test(d.message)) continue; // BuildKit only rejects negative retries
+    const adjusted: Diagnostic = { ...d, source: SYNTAX_SOURCE, code: syntaxCodeName(code) };
+    if (code === ValidationCode.INVALID_DESTINATION) {
+      // BuildKit copies several sources into a directory whether or not it ends in '/'; only the classic builder refuses.
+      adjusted.severity = DiagnosticSeverity.Warning;
+      adjusted.message = `${d.message} (BuildKit accepts this; the classic builder rejects it)`;
+    }
+    out.push(adjusted);
+  }
+  return out;
+}
+
+/** `UNKNOWN_ADD_FLAG` → `syntax/unknown-add-flag`: a readable code that maps back to the library's number. */
+export function syntaxCodeName(code: number): string {
+  const name = ValidationCode[code];
+  return name ? `syntax/${name.toLowerCase().replace(/_/g, '-')}` : 'syntax';
+}
+
+export function syntaxCodeNumber(code: unknown): number | undefined {
+  if (typeof code !== 'string' || !code.startsWith('syntax/')) return undefined;
+  const key = code.slice('syntax/'.length).toUpperCase().replace(/-/g, '_') as keyof typeof ValidationCode;
+  const n = ValidationCode[key];
+  return typeof n === 'number' ? n : undefined;
+}
+
+/**
+ * Heredoc bodies that BuildKit never expands: every RUN heredoc (its body goes to the shell as it
+ * is) and any heredoc with a quoted delimiter. Variable and instruction checks do not apply there.
+ */
+export function opaqueHeredocBodies(dockerfile: Dockerfile, textAt: (range: Range) => string): Range[] {
+  const ranges: Range[] = [];
+  for (const instruction of dockerfile.getInstructions()) {
+    const isRun = instruction instanceof Run;
+    if (!isRun && !(instruction instanceof Copy)) continue;
+    for (const heredoc of instruction.getHeredocs()) {
+      const content = heredoc.getContentRange();
+      if (!content) continue;
+      const quoted = /<<-?\s*["']/.test(textAt(heredoc.getStartRange()));
+      if (isRun || quoted) ranges.push(content);
+    }
+  }
+  return ranges;
+}
+
+function isZeroDuration(flagText: string): boolean {
+  const value = flagText.includes('=') ? flagText.slice(flagText.indexOf('=') + 1) : flagText;
+  return /^0+(?:\.0+)?(?:ns|us|µs|ms|s|m|h)?$/.test(value.trim());
+}
+
+function contains(outer: Range, inner: Range): boolean {
+  const afterStart =
+    inner.start.line > outer.start.line || (inner.start.line === outer.start.line && inner.start.character >= outer.start.character);
+  const beforeEnd = inner.start.line < outer.end.line || (inner.start.line === outer.end.line && inner.start.character <= outer.end.character);
+  return afterStart && beforeEnd;
+}

@@ -1,0 +1,214 @@
+import {
+  CodeActionKind,
+  createConnection,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { DEFAULT_SETTINGS, normalizeSettings, type LayerwiseSettings } from './config';
+import { ParsedDocument } from './engine/document';
+import {
+  COMPLETION_TRIGGERS,
+  EditorFeatures,
+  ON_TYPE_FORMATTING_MORE,
+  ON_TYPE_FORMATTING_TRIGGER,
+  SEMANTIC_TOKENS_LEGEND,
+  SIGNATURE_TRIGGERS,
+} from './engine/editor-features';
+import { lintDocument, looksBinary } from './engine/lint';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+
+/**
+ * The language server: a transport adapter. It keeps the open documents, reads settings per
+ * document, and forwards each request to the engine, which never sees the connection.
+ */
+export function startServer(connection: Connection): void {
+  const open = new Map<string, TextDocument>();
+  const parsed = new Map<string, ParsedDocument>();
+  const settingsCache = new Map<string, Promise<LayerwiseSettings>>();
+  const pending = new Set<string>();
+  let features = new EditorFeatures();
+  let pullConfiguration = false;
+
+  const parsedFor = (uri: string): ParsedDocument | undefined => {
+    const td = open.get(uri);
+    if (!td) return undefined;
+    const cached = parsed.get(uri);
+    if (cached && cached.version === td.version) return cached;
+    const doc = new ParsedDocument(uri, td.version, td.getText());
+    parsed.set(uri, doc);
+    return doc;
+  };
+
+  /** Features other than diagnostics answer nothing on binary files. */
+  const usable = (uri: string): ParsedDocument | undefined => {
+    const doc = parsedFor(uri);
+    return doc && !looksBinary(doc.text) ? doc : undefined;
+  };
+
+  const settingsFor = (uri: string): Promise<LayerwiseSettings> => {
+    if (!pullConfiguration) return Promise.resolve(DEFAULT_SETTINGS);
+    let s = settingsCache.get(uri);
+    if (!s) {
+      s = connection.workspace
+        .getConfiguration({ scopeUri: uri, section: 'layerwise' })
+        .then(normalizeSettings, () => DEFAULT_SETTINGS);
+      settingsCache.set(uri, s);
+    }
+    return s;
+  };
+
+  const validate = (uri: string): void => {
+    if (pending.has(uri)) return;
+    pending.add(uri);
+    // Coalesce bursts of edits: validate whichever version is current when the queue reaches us.
+    setImmediate(() => {
+      pending.delete(uri);
+      const doc = parsedFor(uri);
+      if (!doc) return;
+      void settingsFor(uri).then((settings) => {
+        const current = parsedFor(uri);
+        if (!current || current.version !== doc.version) return;
+        let diagnostics: Diagnostic[];
+        try {
+          diagnostics = lintDocument(doc, settings);
+        } catch (e) {
+          connection.console.error(`Validation of ${uri} failed: ${(e as Error).stack ?? String(e)}`);
+          diagnostics = [];
+        }
+        void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+      });
+    });
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    pullConfiguration = !!params.capabilities.workspace?.configuration;
+    const td = params.capabilities.textDocument;
+    features = new EditorFeatures(
+      {
+        completion: { completionItem: td?.completion?.completionItem ?? {} },
+        hover: { contentFormat: td?.hover?.contentFormat ?? [] },
+        foldingRange: {
+          lineFoldingOnly: td?.foldingRange?.lineFoldingOnly ?? false,
+          ...(td?.foldingRange?.rangeLimit !== undefined ? { rangeLimit: td.foldingRange.rangeLimit } : {}),
+        },
+      } as never,
+      (m) => connection.console.log(m),
+    );
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: true },
+        hoverProvider: true,
+        signatureHelpProvider: { triggerCharacters: SIGNATURE_TRIGGERS },
+        definitionProvider: true,
+        documentHighlightProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true },
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
+        documentOnTypeFormattingProvider: { firstTriggerCharacter: ON_TYPE_FORMATTING_TRIGGER, moreTriggerCharacter: ON_TYPE_FORMATTING_MORE },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'layerwise', version: '0.1.0' },
+    };
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    settingsCache.clear();
+    for (const uri of open.keys()) validate(uri);
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument: t }) => {
+    open.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
+    validate(t.uri);
+  });
+  connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
+    const td = open.get(t.uri);
+    if (!td) return;
+    open.set(t.uri, TextDocument.update(td, contentChanges, t.version ?? td.version + 1));
+    validate(t.uri);
+  });
+  connection.onDidCloseTextDocument(({ textDocument: t }) => {
+    open.delete(t.uri);
+    parsed.delete(t.uri);
+    settingsCache.delete(t.uri);
+    void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
+  });
+
+  connection.onCompletion(async ({ textDocument, position }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.completion(doc, position, await settingsFor(doc.uri)) : [];
+  });
+  connection.onCompletionResolve((item) => features.resolveCompletion(item));
+  connection.onHover(({ textDocument, position }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.hover(doc, position) : null;
+  });
+  connection.onSignatureHelp(({ textDocument, position }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.signatureHelp(doc, position) : null;
+  });
+  connection.onDefinition(({ textDocument, position }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.definition(doc, position) : null;
+  });
+  connection.onDocumentHighlight(({ textDocument, position }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.highlights(doc, position) : [];
+  });
+  connection.onPrepareRename(({ textDocument, position }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.prepareRename(doc, position) : null;
+  });
+  connection.onRenameRequest(({ textDocument, position, newName }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.rename(doc, position, newName) : null;
+  });
+  connection.onDocumentSymbol(({ textDocument }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.symbols(doc) : [];
+  });
+  connection.onFoldingRanges(({ textDocument }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.folding(doc) : [];
+  });
+  connection.onDocumentLinks(({ textDocument }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.links(doc) : [];
+  });
+  connection.languages.semanticTokens.on(({ textDocument }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.semanticTokens(doc) : { data: [] };
+  });
+  connection.onDocumentFormatting(async ({ textDocument, options }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.format(doc, options, await settingsFor(doc.uri)) : [];
+  });
+  connection.onDocumentRangeFormatting(async ({ textDocument, range, options }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.formatRange(doc, range, options, await settingsFor(doc.uri)) : [];
+  });
+  connection.onDocumentOnTypeFormatting(async ({ textDocument, position, ch, options }) => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.formatOnType(doc, position, ch, options, await settingsFor(doc.uri)) : [];
+  });
+  connection.onCodeAction(({ textDocument, range, context }): CodeAction[] => {
+    const doc = usable(textDocument.uri);
+    return doc ? features.syntaxCodeActions(doc, range, context) : [];
+  });
+
+  connection.listen();
+}
+
+if (require.main === module) {
+  // createConnection picks the transport from the command line: --stdio, --node-ipc or --socket=N.
+  startServer(createConnection(ProposedFeatures.all));
+}
