@@ -8,6 +8,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { normalizeSettings } from '../../server/src/config';
+import type { CommandId } from './command-ids';
 
 /**
  * The thin client: starts the bundled server, registers the commands, and shapes settings into
@@ -18,23 +19,23 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 
 interface CommandSpec {
-  id: string;
+  id: CommandId;
   needsServer: boolean;
   run: (context: vscode.ExtensionContext) => unknown;
 }
 
-/** Every contributed command, registered at activation (the manifest test checks this list). */
-export const COMMANDS: readonly CommandSpec[] = [
-  { id: 'layerwise.restartServer', needsServer: false, run: (context) => restart(context) },
-  { id: 'layerwise.showOutput', needsServer: false, run: () => output?.show(true) },
-];
+/** Every contributed command (COMMAND_IDS), registered at activation. */
+const COMMANDS: Record<CommandId, Omit<CommandSpec, 'id'>> = {
+  'layerwise.restartServer': { needsServer: false, run: (context) => restart(context) },
+  'layerwise.showOutput': { needsServer: false, run: () => output?.show(true) },
+};
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('Layerwise', { log: true });
   context.subscriptions.push(output);
-  for (const spec of COMMANDS) {
+  for (const [id, spec] of Object.entries(COMMANDS) as [CommandId, CommandSpec][]) {
     context.subscriptions.push(
-      vscode.commands.registerCommand(spec.id, async () => {
+      vscode.commands.registerCommand(id, async () => {
         if (spec.needsServer && client?.state !== State.Running) {
           const choice = await vscode.window.showWarningMessage(
             'The Layerwise language server is not running, so this command cannot run now.',

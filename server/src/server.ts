@@ -16,9 +16,9 @@ import {
   EditorFeatures,
   ON_TYPE_FORMATTING_MORE,
   ON_TYPE_FORMATTING_TRIGGER,
-  SEMANTIC_TOKENS_LEGEND,
   SIGNATURE_TRIGGERS,
 } from './engine/editor-features';
+import { SEMANTIC_TOKENS_LEGEND } from './engine/semantic-tokens';
 import { lintDocument, looksBinary } from './engine/lint';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 

@@ -1,8 +1,6 @@
 import { DockerfileLanguageServiceFactory, type Capabilities, type DockerfileLanguageService } from 'dockerfile-language-service';
 import {
   CodeActionKind,
-  SemanticTokenModifiers,
-  SemanticTokenTypes,
   type CodeAction,
   type CodeActionContext,
   type CompletionItem,
@@ -16,7 +14,6 @@ import {
   type Position,
   type Range,
   type SemanticTokens,
-  type SemanticTokensLegend,
   type SignatureHelp,
   type SymbolInformation,
   type TextEdit,
@@ -24,25 +21,9 @@ import {
 } from 'vscode-languageserver-types';
 import type { LayerwiseSettings } from '../config';
 import type { ParsedDocument } from './document';
+import { heredocBodies, rangesOverlap } from './heredocs';
+import { semanticTokens } from './semantic-tokens';
 import { syntaxCodeNumber } from './syntax-validation';
-
-/** The order `dockerfile-language-service` numbers its token types and modifiers in. */
-export const SEMANTIC_TOKENS_LEGEND: SemanticTokensLegend = {
-  tokenTypes: [
-    SemanticTokenTypes.keyword,
-    SemanticTokenTypes.comment,
-    SemanticTokenTypes.parameter,
-    SemanticTokenTypes.property,
-    SemanticTokenTypes.namespace,
-    SemanticTokenTypes.class,
-    SemanticTokenTypes.macro,
-    SemanticTokenTypes.string,
-    SemanticTokenTypes.variable,
-    SemanticTokenTypes.operator,
-    SemanticTokenTypes.modifier,
-  ],
-  tokenModifiers: [SemanticTokenModifiers.declaration, SemanticTokenModifiers.definition, SemanticTokenModifiers.deprecated],
-};
 
 export const ON_TYPE_FORMATTING_TRIGGER = '`';
 export const ON_TYPE_FORMATTING_MORE = ['\\'];
@@ -66,59 +47,77 @@ export class EditorFeatures {
   private readonly service: DockerfileLanguageService = DockerfileLanguageServiceFactory.createLanguageService();
   private readonly offline: DockerfileLanguageService = DockerfileLanguageServiceFactory.createLanguageService();
 
-  constructor(capabilities: Capabilities = {}, log?: (message: string) => void) {
+  /**
+   * `onError` hears of every exception a library feature throws; the feature then answers
+   * empty, so one bad document never takes the server down.
+   */
+  constructor(
+    capabilities: Capabilities = {},
+    private readonly log: (message: string) => void = () => undefined,
+    private readonly onError: (feature: string, error: unknown) => void = (feature, error) =>
+      log(`${feature} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+  ) {
     this.service.setCapabilities(capabilities);
     this.offline.setCapabilities(capabilities);
-    if (log) this.service.setLogger({ log });
+    this.service.setLogger({ log: this.log });
+  }
+
+  private guard<T>(feature: string, fallback: T, run: () => T): T {
+    try {
+      return run();
+    } catch (e) {
+      this.onError(feature, e);
+      return fallback;
+    }
   }
 
   async completion(doc: ParsedDocument, position: Position, settings: LayerwiseSettings): Promise<CompletionItem[]> {
     if (isInFromTag(doc, position) && !settings.completion.registryTags) return [];
-    const result = this.service.computeCompletionItems(doc.text, position);
+    const result = this.guard<CompletionItem[] | PromiseLike<CompletionItem[]>>('completion', [], () => this.service.computeCompletionItems(doc.text, position));
     if (Array.isArray(result)) return result;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<CompletionItem[]>((resolve) => {
       timer = setTimeout(() => resolve([]), REGISTRY_TIMEOUT_MS);
     });
     try {
-      return await Promise.race([Promise.resolve(result), timeout]);
+      return await Promise.race([Promise.resolve(result).then(undefined, (e: unknown) => (this.onError('completion', e), [])), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
   resolveCompletion(item: CompletionItem): CompletionItem {
-    return this.offline.resolveCompletionItem(item);
+    return this.guard('completionItem/resolve', item, () => this.offline.resolveCompletionItem(item));
   }
 
   hover(doc: ParsedDocument, position: Position): Hover | null {
-    return this.offline.computeHover(doc.text, position);
+    return this.guard('hover', null, () => this.offline.computeHover(doc.text, position));
   }
 
-  signatureHelp(doc: ParsedDocument, position: Position): SignatureHelp {
-    return this.offline.computeSignatureHelp(doc.text, position);
+  signatureHelp(doc: ParsedDocument, position: Position): SignatureHelp | null {
+    return this.guard('signatureHelp', null, () => this.offline.computeSignatureHelp(doc.text, position));
   }
 
   definition(doc: ParsedDocument, position: Position): Location | null {
-    return this.offline.computeDefinition({ uri: doc.uri }, doc.text, position) ?? null;
+    return this.guard('definition', null, () => this.offline.computeDefinition({ uri: doc.uri }, doc.text, position) ?? null);
   }
 
   highlights(doc: ParsedDocument, position: Position): DocumentHighlight[] {
-    return this.offline.computeHighlightRanges(doc.text, position);
+    return this.guard('documentHighlight', [], () => this.offline.computeHighlightRanges(doc.text, position));
   }
 
   prepareRename(doc: ParsedDocument, position: Position): Range | null {
-    return this.offline.prepareRename(doc.text, position);
+    return this.guard('prepareRename', null, () => this.offline.prepareRename(doc.text, position));
   }
 
   rename(doc: ParsedDocument, position: Position, newName: string): WorkspaceEdit | null {
-    const edits = this.offline.computeRename({ uri: doc.uri }, doc.text, position, newName);
+    const edits = this.guard('rename', [], () => this.offline.computeRename({ uri: doc.uri }, doc.text, position, newName));
     return edits.length ? { changes: { [doc.uri]: edits } } : null;
   }
 
   /** Hierarchical symbols: each build stage holds its instructions. */
   symbols(doc: ParsedDocument): DocumentSymbol[] {
-    const flat: SymbolInformation[] = this.offline.computeSymbols({ uri: doc.uri }, doc.text);
+    const flat: SymbolInformation[] = this.guard('documentSymbol', [], () => this.offline.computeSymbols({ uri: doc.uri }, doc.text));
     const stages = doc.dockerfile.getFROMs();
     const roots: DocumentSymbol[] = [];
     let current: DocumentSymbol | undefined;
@@ -142,33 +141,33 @@ export class EditorFeatures {
   }
 
   folding(doc: ParsedDocument): FoldingRange[] {
-    return this.offline.computeFoldingRanges(doc.text);
+    return this.guard('foldingRange', [], () => this.offline.computeFoldingRanges(doc.text));
   }
 
   links(doc: ParsedDocument): DocumentLink[] {
-    return this.offline.computeLinks(doc.text).map((l) => this.offline.resolveLink(l));
+    return this.guard('documentLink', [], () => this.offline.computeLinks(doc.text).map((l) => this.offline.resolveLink(l)));
   }
 
   semanticTokens(doc: ParsedDocument): SemanticTokens {
-    return this.offline.computeSemanticTokens(doc.text);
+    return semanticTokens(doc);
   }
 
   format(doc: ParsedDocument, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
-    return this.offline.format(doc.text, { ...options, ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions });
+    return this.guard('formatting', [], () => keepHeredocs(doc, this.offline.format(doc.text, { ...options, ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions })));
   }
 
   formatRange(doc: ParsedDocument, range: Range, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
-    return this.offline.formatRange(doc.text, range, {
+    return this.guard('rangeFormatting', [], () => keepHeredocs(doc, this.offline.formatRange(doc.text, range, {
       ...options,
       ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions,
-    });
+    })));
   }
 
   formatOnType(doc: ParsedDocument, position: Position, ch: string, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
-    return this.offline.formatOnType(doc.text, position, ch, {
+    return this.guard('onTypeFormatting', [], () => keepHeredocs(doc, this.offline.formatOnType(doc.text, position, ch, {
       ...options,
       ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions,
-    });
+    })));
   }
 
   /** The library's quick fixes for its syntax diagnostics, with their edits inline. */
@@ -183,10 +182,10 @@ export class EditorFeatures {
       diagnostics.push(translated);
     }
     if (!diagnostics.length) return [];
-    const commands = this.offline.computeCodeActions({ uri: doc.uri }, range, { ...context, diagnostics });
+    const commands = this.guard('codeAction', [], () => this.offline.computeCodeActions({ uri: doc.uri }, range, { ...context, diagnostics }));
     const actions: CodeAction[] = [];
     for (const command of commands) {
-      const edits = this.offline.computeCommandEdits(doc.text, command.command, command.arguments ?? []);
+      const edits = this.guard('codeAction', [], () => this.offline.computeCommandEdits(doc.text, command.command, command.arguments ?? []));
       if (!edits.length) continue;
       const fixed = diagnostics.find((d) => sameRange(d.range, command.arguments?.[1] as Range | undefined));
       const action: CodeAction = { title: command.title, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } } };
@@ -196,6 +195,12 @@ export class EditorFeatures {
     }
     return actions;
   }
+}
+
+/** Heredoc bodies are file content or a script: the formatter must not re-indent them. */
+function keepHeredocs(doc: ParsedDocument, edits: TextEdit[]): TextEdit[] {
+  const bodies = heredocBodies(doc.dockerfile, (r) => doc.textDocument.getText(r));
+  return bodies.length ? edits.filter((e) => !bodies.some((b) => rangesOverlap(b.range, e.range))) : edits;
 }
 
 function sameRange(a: Range, b: Range | undefined): boolean {

@@ -1,7 +1,7 @@
-import { Copy, Run, type Dockerfile } from 'dockerfile-ast';
 import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
-import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver-types';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import type { ParsedDocument } from './document';
+import { heredocBodies, rangeContains } from './heredocs';
 
 /**
  * The syntax and instruction checks of `dockerfile-utils`, corrected where they disagree with
@@ -29,11 +29,10 @@ const BUILDKIT_FLAGS: Record<string, readonly string[]> = {
 
 export function syntaxDiagnostics(doc: ParsedDocument): Diagnostic[] {
   const raw = validate(doc.text, VALIDATOR_SETTINGS);
-  const dockerfile = doc.dockerfile;
-  const opaque = opaqueHeredocBodies(dockerfile, (r) => doc.textDocument.getText(r));
+  const opaque = heredocBodies(doc.dockerfile, (r) => doc.textDocument.getText(r)).filter((h) => !h.expands);
   const out: Diagnostic[] = [];
   for (const d of raw) {
-    if (opaque.some((r) => contains(r, d.range))) continue;
+    if (opaque.some((h) => rangeContains(h.range, d.range))) continue;
     const code = typeof d.code === 'number' ? d.code : -1;
     const covered = doc.textDocument.getText(d.range);
     if (code === ValidationCode.UNKNOWN_ADD_FLAG || code === ValidationCode.UNKNOWN_COPY_FLAG) {
@@ -41,7 +40,7 @@ export function syntaxDiagnostics(doc: ParsedDocument): Diagnostic[] {
       const name = covered.replace(/^--/, '').split('=')[0] ?? '';
       if (BUILDKIT_FLAGS[keyword]?.includes(name)) continue;
     }
-    if (code === ValidationCode.FLAG_LESS_THAN_1MS && isZeroDuration(covered)) continue; // BuildKit: 0 means "inherit"
+    if (code === ValidationCode.FLAG_LESS_THAN_1MS && isZeroDuration(flagValueAfter(doc, d))) continue; // BuildKit: 0 means "inherit"
     if (code === ValidationCode.FLAG_AT_LEAST_ONE && /\bretries\b/.test(d.message) && /\(not 0\)/.test(d.message)) continue; // BuildKit only rejects negative retries
     const adjusted: Diagnostic = { ...d, source: SYNTAX_SOURCE, code: syntaxCodeName(code) };
     if (code === ValidationCode.INVALID_DESTINATION) {
@@ -67,33 +66,12 @@ export function syntaxCodeNumber(code: unknown): number | undefined {
   return typeof n === 'number' ? n : undefined;
 }
 
-/**
- * Heredoc bodies that BuildKit never expands: every RUN heredoc (its body goes to the shell as it
- * is) and any heredoc with a quoted delimiter. Variable and instruction checks do not apply there.
- */
-export function opaqueHeredocBodies(dockerfile: Dockerfile, textAt: (range: Range) => string): Range[] {
-  const ranges: Range[] = [];
-  for (const instruction of dockerfile.getInstructions()) {
-    const isRun = instruction instanceof Run;
-    if (!isRun && !(instruction instanceof Copy)) continue;
-    for (const heredoc of instruction.getHeredocs()) {
-      const content = heredoc.getContentRange();
-      if (!content) continue;
-      const quoted = /<<-?\s*["']/.test(textAt(heredoc.getStartRange()));
-      if (isRun || quoted) ranges.push(content);
-    }
-  }
-  return ranges;
+/** The `=value` that follows a flag name whose range a diagnostic covers. */
+function flagValueAfter(doc: ParsedDocument, d: Diagnostic): string {
+  const rest = doc.textDocument.getText({ start: d.range.end, end: { line: d.range.end.line + 1, character: 0 } });
+  return /^=(\S*)/.exec(rest)?.[1] ?? '';
 }
 
-function isZeroDuration(flagText: string): boolean {
-  const value = flagText.includes('=') ? flagText.slice(flagText.indexOf('=') + 1) : flagText;
-  return /^0+(?:\.0+)?(?:ns|us|µs|ms|s|m|h)?$/.test(value.trim());
-}
-
-function contains(outer: Range, inner: Range): boolean {
-  const afterStart =
-    inner.start.line > outer.start.line || (inner.start.line === outer.start.line && inner.start.character >= outer.start.character);
-  const beforeEnd = inner.start.line < outer.end.line || (inner.start.line === outer.end.line && inner.start.character <= outer.end.character);
-  return afterStart && beforeEnd;
+function isZeroDuration(value: string): boolean {
+  return /^0+(?:\.0+)?(?:ns|us|µs|ms|s|m|h)?$/.test(value);
 }

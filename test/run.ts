@@ -1,0 +1,60 @@
+/**
+ * `npm test`: builds the bundles, starts the private Docker daemon (when this machine can run one),
+ * runs every test file with node:test, and stops the daemon. Tiers run fastest first.
+ * `npm test -- unit` (or protocol, corpus, daemon) runs one tier.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startPrivateDaemon } from './support/daemon';
+
+const TIERS = ['unit', 'protocol', 'corpus', 'daemon'];
+
+function filesOf(tier: string): string[] {
+  const dir = path.join('test', tier);
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.test.ts')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2).filter((a) => TIERS.includes(a));
+  const tiers = wanted.length ? wanted : TIERS;
+  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) return build.status ?? 1;
+  const env = { ...process.env };
+  let stop: (() => Promise<void>) | undefined;
+  if (tiers.includes('daemon')) {
+    const result = await startPrivateDaemon((s) => console.log(`[daemon] ${s}`));
+    if (result.ok) {
+      env.LAYERWISE_TEST_DOCKER_HOST = result.daemon.host;
+      stop = () => result.daemon.stop();
+    } else {
+      env.LAYERWISE_TEST_DOCKER_SKIP = result.reason;
+      console.log(`[daemon] SKIPPING daemon tests: ${result.reason}`);
+    }
+  }
+  let status = 0;
+  try {
+    for (const tier of tiers) {
+      const files = filesOf(tier);
+      if (!files.length) continue;
+      console.log(`\n=== ${tier} tests (${files.length} files) ===`);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+      if (r.status !== 0) status = r.status ?? 1;
+    }
+  } finally {
+    await stop?.();
+  }
+  return status;
+}
+
+void main().then((code) => process.exit(code));

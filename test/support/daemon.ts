@@ -1,0 +1,125 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * The private Docker daemon of the test suite: its own socket, data root, exec root and bridge,
+ * so it never touches a daemon, image or network of the machine it runs on.
+ * `test/run.ts` starts it once and hands its address to every test file through
+ * LAYERWISE_TEST_DOCKER_HOST, or the reason it could not run through LAYERWISE_TEST_DOCKER_SKIP.
+ */
+const ROOT = '/run/layerwise-test';
+const SOCKET = path.join(ROOT, 'docker.sock');
+const DATA_ROOT = '/var/lib/layerwise-test/data';
+const BRIDGE = 'lw0';
+const BRIDGE_ADDR = '172.30.99.1/24';
+
+export interface DaemonHandle {
+  host: string;
+  stop(): Promise<void>;
+}
+
+export type DaemonResult = { ok: true; daemon: DaemonHandle } | { ok: false; reason: string };
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function isDebianRoot(): boolean {
+  return process.getuid?.() === 0 && fs.existsSync('/etc/debian_version') && have('apt-get');
+}
+
+export function ping(socket: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath: socket, path: '/_ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function startPrivateDaemon(log: (s: string) => void = () => undefined): Promise<DaemonResult> {
+  if (os.platform() !== 'linux') return { ok: false, reason: 'the private Docker daemon needs Linux' };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'the private Docker daemon needs root (dockerd, a bridge)' };
+  if (!have('dockerd')) {
+    if (!isDebianRoot()) return { ok: false, reason: 'dockerd is not installed and this is not Debian as root' };
+    log('installing docker.io from Debian (needed for the daemon tests)');
+    const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io busybox-static'], {
+      stdio: 'inherit',
+    });
+    if (r.status !== 0 || !have('dockerd')) return { ok: false, reason: 'installing docker.io failed' };
+  }
+  fs.mkdirSync(ROOT, { recursive: true });
+  fs.mkdirSync(DATA_ROOT, { recursive: true });
+  if (await ping(SOCKET)) {
+    log(`reusing the private daemon already listening on ${SOCKET}`);
+    return { ok: true, daemon: { host: `unix://${SOCKET}`, stop: async () => undefined } };
+  }
+  try {
+    if (spawnSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' }).status !== 0) {
+      execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+      execFileSync('ip', ['addr', 'add', BRIDGE_ADDR, 'dev', BRIDGE]);
+    }
+    execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
+  } catch (e) {
+    return { ok: false, reason: `could not create the test bridge ${BRIDGE}: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const logFile = path.join(ROOT, 'dockerd.log');
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn(
+    'dockerd',
+    [
+      '--data-root', DATA_ROOT,
+      '--exec-root', path.join(ROOT, 'exec'),
+      '--pidfile', path.join(ROOT, 'docker.pid'),
+      '--host', `unix://${SOCKET}`,
+      '--bridge', BRIDGE,
+    ],
+    { stdio: ['ignore', out, out], detached: true },
+  );
+  child.unref();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await ping(SOCKET)) {
+      log(`private daemon ready on ${SOCKET} (log: ${logFile})`);
+      return {
+        ok: true,
+        daemon: {
+          host: `unix://${SOCKET}`,
+          stop: async () => {
+            try {
+              process.kill(child.pid!, 'SIGTERM');
+            } catch {
+              return;
+            }
+            const until = Date.now() + 15_000;
+            while (Date.now() < until && (await ping(SOCKET, 300))) await new Promise((r) => setTimeout(r, 200));
+          },
+        },
+      };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  try {
+    process.kill(child.pid!, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+  const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-5).join('\n');
+  return { ok: false, reason: `dockerd did not become ready within 30 s:\n${tail}` };
+}
+
+/** What a daemon test needs: the private daemon's address, or the reason to skip. */
+export function testDaemon(): { host: string; skip: false } | { host: undefined; skip: string } {
+  const host = process.env.LAYERWISE_TEST_DOCKER_HOST;
+  if (host) return { host, skip: false };
+  return { host: undefined, skip: `no private Docker daemon: ${process.env.LAYERWISE_TEST_DOCKER_SKIP ?? 'run the tests through npm test'}` };
+}

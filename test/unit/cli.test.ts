@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+
+const CLI = path.resolve('server/out/cli.js');
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function workspace(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-cli-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('layerwise lint (bundled cli.js)', () => {
+  it('exits 1 and reports errors as JSON with 1-based positions', () => {
+    const dir = workspace({ 'Dockerfile': 'FROM alpine\nWRONG x\n', 'node_modules/x/Dockerfile': 'WRONG\n' });
+    const r = run(['lint', '--format', 'json', dir]);
+    assert.equal(r.status, 1, r.stderr);
+    const findings = JSON.parse(r.stdout);
+    assert.equal(findings.length, 1, 'node_modules is not searched');
+    assert.deepEqual(findings[0], {
+      file: path.join(dir, 'Dockerfile'),
+      rule: 'syntax/unknown-instruction',
+      aliases: [],
+      severity: 'error',
+      line: 2,
+      column: 1,
+      endLine: 2,
+      endColumn: 6,
+      message: 'Unknown instruction: WRONG',
+    });
+  });
+
+  it('exits 0 on a clean file and says so in tty format', () => {
+    const dir = workspace({ 'app/Containerfile': 'FROM alpine\nRUN echo hi\n' });
+    const r = run(['lint', dir]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /1 file\(s\) checked, no problems found/);
+  });
+
+  it('lints an explicitly named file whatever its name', () => {
+    const dir = workspace({ 'build.txt': 'FROM alpine\nWRONG x\n' });
+    const r = run(['lint', '--format=json', path.join(dir, 'build.txt')]);
+    assert.equal(r.status, 1);
+    assert.equal(JSON.parse(r.stdout)[0].line, 2);
+  });
+
+  it('exits 2 with a message on usage errors', () => {
+    assert.equal(run(['lint']).status, 2);
+    assert.equal(run(['lint', '--format', 'xml', '.']).status, 2);
+    const missing = run(['lint', '/nonexistent/Dockerfile']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no such file/);
+    assert.equal(run(['frobnicate']).status, 2);
+  });
+});
