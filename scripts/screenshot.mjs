@@ -52,9 +52,16 @@ async function until(what, check, { timeoutMs = 30_000, intervalMs = 250 } = {})
 async function startOwnServer() {
   console.log('Building layerwise.vsix (npm run package)...');
   await new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = [];
+    child.stdout.on('data', (d) => output.push(d));
+    child.stderr.on('data', (d) => output.push(d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run package failed (exit ${code})`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`npm run package failed (exit ${code}):\n${Buffer.concat(output).toString('utf8')}`)),
+    );
   });
   const codeServerDir = await ensureCodeServer({ log: (l) => console.log(l) });
   // A fresh profile every time, so no editors or panels are restored from an earlier run.
@@ -148,7 +155,7 @@ async function takeScreenshot(url, opts) {
     }
 
     // No hover or toast in the picture.
-    await page.mouse.move(1270, 790);
+    await page.mouse.move(900, 650); // empty editor space below the text: no hover there
     await until('notifications to clear', async () => {
       const toasts = page.locator('.notifications-toasts .notification-toast');
       if ((await toasts.count()) === 0) return true;
