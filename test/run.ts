@@ -1,14 +1,14 @@
 /**
  * `npm test`: builds the bundles, starts the private Docker daemon (when this machine can run one),
  * runs every test file with node:test, and stops the daemon. Tiers run fastest first.
- * `npm test -- unit` (or protocol, corpus, daemon) runs one tier.
+ * `npm test -- unit` (or rules, protocol, corpus, daemon) runs one tier.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startPrivateDaemon } from './support/daemon';
 
-const TIERS = ['unit', 'protocol', 'corpus', 'daemon'];
+const TIERS = ['unit', 'rules', 'protocol', 'corpus', 'daemon'];
 
 function filesOf(tier: string): string[] {
   const dir = path.join('test', tier);

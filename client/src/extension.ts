@@ -21,13 +21,14 @@ let output: vscode.LogOutputChannel | undefined;
 interface CommandSpec {
   id: CommandId;
   needsServer: boolean;
-  run: (context: vscode.ExtensionContext) => unknown;
+  run: (context: vscode.ExtensionContext, ...args: unknown[]) => unknown;
 }
 
 /** Every contributed command (COMMAND_IDS), registered at activation. */
 const COMMANDS: Record<CommandId, Omit<CommandSpec, 'id'>> = {
   'layerwise.restartServer': { needsServer: false, run: (context) => restart(context) },
   'layerwise.showOutput': { needsServer: false, run: () => output?.show(true) },
+  'layerwise.showRuleDocumentation': { needsServer: false, run: (context, rule) => showRuleDocumentation(context, rule) },
 };
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -35,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output);
   for (const [id, spec] of Object.entries(COMMANDS) as [CommandId, CommandSpec][]) {
     context.subscriptions.push(
-      vscode.commands.registerCommand(id, async () => {
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         if (spec.needsServer && client?.state !== State.Running) {
           const choice = await vscode.window.showWarningMessage(
             'The Layerwise language server is not running, so this command cannot run now.',
@@ -46,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           if (choice === 'Show Log') output?.show(true);
           return;
         }
-        return spec.run(context);
+        return spec.run(context, ...args);
       }),
     );
   }
@@ -67,7 +68,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'dockerfile' }],
     outputChannel: output!,
-    synchronize: { configurationSection: 'layerwise' },
+    synchronize: {
+      configurationSection: 'layerwise',
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{.dockerignore,.containerignore,*.dockerignore,.hadolint.yaml,.hadolint.yml}'),
+    },
     middleware: {
       workspace: {
         // Settings reach the server already shaped into LayerwiseSettings, one object per document.
@@ -96,4 +100,19 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
     client = undefined;
   }
   await start(context);
+}
+
+/** Opens a rule's page from the docs shipped in the extension, rendered as Markdown. */
+async function showRuleDocumentation(context: vscode.ExtensionContext, rule: unknown): Promise<void> {
+  let id = typeof rule === 'string' ? rule : undefined;
+  if (!id) {
+    const files = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules'));
+    id = await vscode.window.showQuickPick(
+      files.map(([name]) => name.replace(/\.md$/, '')).filter((n) => n !== 'README'),
+      { placeHolder: 'Which rule?' },
+    );
+    if (!id) return;
+  }
+  if (!/^[a-z0-9-]+$/.test(id)) return;
+  await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules', `${id}.md`));
 }

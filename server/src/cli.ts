@@ -1,43 +1,78 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DEFAULT_SETTINGS } from './config';
+import { fsBuildContext } from './engine/build-context';
 import { findDockerfiles } from './engine/discover';
 import { ParsedDocument } from './engine/document';
-import { toFinding, type Finding } from './engine/findings';
+import { toFinding, type Finding, type FindingSeverity } from './engine/findings';
+import { findHadolintConfig, parseHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
 import { lintDocument } from './engine/lint';
-import { pathToFileURL } from 'node:url';
+import { toSarif } from './engine/sarif';
+import { initShellParser } from './model/shell';
 
-const USAGE = `Usage: layerwise lint [--format tty|json] PATHS...
+const VERSION = '0.1.0';
 
-  Lints Dockerfiles with the same engine as the Layerwise editor extension.
+const USAGE = `Usage: layerwise lint [--format tty|json|sarif] [--fail-level error|warning|info|none] [--config FILE] PATHS...
+
+  Lints Dockerfiles with the same engine and rules as the Layerwise editor extension.
   Directories are searched for Dockerfiles; files given by name are linted whatever their name.
-  Exit status: 0 no errors, 1 errors found, 2 usage or input problem.`;
+  Suppression comments (# layerwise ignore=..., # hadolint ignore=..., # check=skip=...) and the
+  nearest .hadolint.yaml (or --config FILE) apply as in the editor.
+
+  Exit status: 0 no finding at or above the fail level (default: error, or the
+  failure-threshold of .hadolint.yaml), 1 findings at or above it, 2 usage or input problem.`;
 
 export interface CliIO {
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
-export function runCli(argv: string[], io: CliIO): number {
+type Format = 'tty' | 'json' | 'sarif';
+type FailLevel = FindingSeverity | 'none';
+const RANK: Record<FindingSeverity, number> = { info: 1, warning: 2, error: 3 };
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out(USAGE);
     return command ? 0 : 2;
   }
+  if (command === '--version') {
+    io.out(VERSION);
+    return 0;
+  }
   if (command !== 'lint') {
     io.err(`layerwise: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
-  let format: 'tty' | 'json' = 'tty';
+  let format: Format = 'tty';
+  let failLevel: FailLevel | undefined;
+  let configFile: string | undefined;
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
+    const valueOf = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i]);
     if (a === '--format' || a.startsWith('--format=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i];
-      if (v !== 'tty' && v !== 'json') {
-        io.err(`layerwise: --format must be tty or json, not "${v ?? ''}"`);
+      const v = valueOf();
+      if (v !== 'tty' && v !== 'json' && v !== 'sarif') {
+        io.err(`layerwise: --format must be tty, json or sarif, not "${v ?? ''}"`);
         return 2;
       }
       format = v;
+    } else if (a === '--fail-level' || a.startsWith('--fail-level=')) {
+      const v = valueOf();
+      if (v !== 'error' && v !== 'warning' && v !== 'info' && v !== 'none') {
+        io.err(`layerwise: --fail-level must be error, warning, info or none, not "${v ?? ''}"`);
+        return 2;
+      }
+      failLevel = v;
+    } else if (a === '--config' || a.startsWith('--config=')) {
+      configFile = valueOf();
+      if (!configFile) {
+        io.err('layerwise: --config needs a file');
+        return 2;
+      }
     } else if (a.startsWith('-') && a !== '-') {
       io.err(`layerwise: unknown option "${a}"\n\n${USAGE}`);
       return 2;
@@ -48,6 +83,15 @@ export function runCli(argv: string[], io: CliIO): number {
   if (!paths.length) {
     io.err(`layerwise: no paths given\n\n${USAGE}`);
     return 2;
+  }
+  let explicitConfig: HadolintConfig | undefined;
+  if (configFile) {
+    try {
+      explicitConfig = parseHadolintConfig(fs.readFileSync(configFile, 'utf8'), configFile);
+    } catch (e) {
+      io.err(`layerwise: cannot read config ${configFile}: ${(e as Error).message}`);
+      return 2;
+    }
   }
   const files: string[] = [];
   for (const p of paths) {
@@ -60,24 +104,55 @@ export function runCli(argv: string[], io: CliIO): number {
     }
     files.push(...(stat.isDirectory() ? findDockerfiles(p) : [p]));
   }
+  await initShellParser();
   const findings: Finding[] = [];
+  let threshold: FailLevel = failLevel ?? 'error';
   for (const file of files) {
-    const text = fs.readFileSync(file, 'utf8');
-    const doc = new ParsedDocument(pathToFileURL(file).href, 1, text);
-    for (const d of lintDocument(doc, DEFAULT_SETTINGS)) findings.push(toFinding(file, d));
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      io.err(`layerwise: ${file}: ${(e as Error).message}`);
+      return 2;
+    }
+    const dir = path.dirname(path.resolve(file));
+    const hadolint = explicitConfig ?? findHadolintConfig(dir);
+    if (!failLevel && hadolint?.failureThreshold) threshold = hadolintThreshold(hadolint.failureThreshold);
+    const doc = new ParsedDocument(pathToFileURL(path.resolve(file)).href, 1, text);
+    const diagnostics = lintDocument(doc, DEFAULT_SETTINGS, {
+      buildContext: fsBuildContext(dir, path.resolve(file)),
+      hadolint,
+      onRuleError: (rule, e) => io.err(`layerwise: rule ${rule} failed on ${file}: ${(e as Error).message}`),
+    });
+    for (const d of diagnostics) findings.push(toFinding(file, d));
   }
   if (format === 'json') {
     io.out(JSON.stringify(findings, null, 2));
+  } else if (format === 'sarif') {
+    io.out(JSON.stringify(toSarif(findings, VERSION), null, 2));
   } else {
-    for (const f of findings) io.out(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule}: ${f.message}`);
+    for (const f of findings) io.out(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule}${f.aliases.length ? ` (${f.aliases.join(', ')})` : ''}: ${f.message}`);
     if (!findings.length) io.out(`${files.length} file(s) checked, no problems found.`);
   }
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  if (threshold === 'none') return 0;
+  return findings.some((f) => RANK[f.severity] >= RANK[threshold as FindingSeverity]) ? 1 : 0;
+}
+
+function hadolintThreshold(t: NonNullable<HadolintConfig['failureThreshold']>): FailLevel {
+  if (t === 'ignore' || t === 'none') return 'none';
+  if (t === 'style') return 'info';
+  return t;
 }
 
 if (require.main === module) {
-  process.exitCode = runCli(process.argv.slice(2), {
+  void runCli(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + '\n'),
     err: (s) => process.stderr.write(s + '\n'),
-  });
+  }).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`layerwise: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -19,8 +19,14 @@ import {
   SIGNATURE_TRIGGERS,
 } from './engine/editor-features';
 import { SEMANTIC_TOKENS_LEGEND } from './engine/semantic-tokens';
-import { lintDocument, looksBinary } from './engine/lint';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fsBuildContext } from './engine/build-context';
+import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
+import { lintDocument, looksBinary, type LintEnvironment } from './engine/lint';
+import { ruleCodeActions } from './engine/rule-actions';
+import { initShellParser } from './model/shell';
 
 /**
  * The language server: a transport adapter. It keeps the open documents, reads settings per
@@ -33,6 +39,24 @@ export function startServer(connection: Connection): void {
   const pending = new Set<string>();
   let features = new EditorFeatures();
   let pullConfiguration = false;
+  let workspaceRoots: string[] = [];
+  const hadolintCache = new Map<string, HadolintConfig | undefined>();
+
+  /** The build context (the Dockerfile's folder) and the nearest `.hadolint.yaml`, for files on disk. */
+  const environmentFor = (uri: string): LintEnvironment => {
+    if (!uri.startsWith('file:')) return {};
+    const file = fileURLToPath(uri);
+    const dir = path.dirname(file);
+    if (!hadolintCache.has(dir)) {
+      const root = workspaceRoots.find((r) => dir === r || dir.startsWith(r + path.sep));
+      hadolintCache.set(dir, findHadolintConfig(dir, root));
+    }
+    return {
+      buildContext: fsBuildContext(dir, file),
+      hadolint: hadolintCache.get(dir),
+      onRuleError: (rule, e) => connection.console.error(`Rule ${rule} failed on ${uri}: ${(e as Error).stack ?? String(e)}`),
+    };
+  };
 
   const parsedFor = (uri: string): ParsedDocument | undefined => {
     const td = open.get(uri);
@@ -75,7 +99,7 @@ export function startServer(connection: Connection): void {
         if (!current || current.version !== doc.version) return;
         let diagnostics: Diagnostic[];
         try {
-          diagnostics = lintDocument(doc, settings);
+          diagnostics = lintDocument(doc, settings, environmentFor(uri));
         } catch (e) {
           connection.console.error(`Validation of ${uri} failed: ${(e as Error).stack ?? String(e)}`);
           diagnostics = [];
@@ -85,8 +109,12 @@ export function startServer(connection: Connection): void {
     });
   };
 
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
+  connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+    await initShellParser();
     pullConfiguration = !!params.capabilities.workspace?.configuration;
+    workspaceRoots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
+      .filter((f) => f.uri.startsWith('file:'))
+      .map((f) => fileURLToPath(f.uri));
     const td = params.capabilities.textDocument;
     features = new EditorFeatures(
       {
@@ -101,7 +129,7 @@ export function startServer(connection: Connection): void {
     );
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: true },
         hoverProvider: true,
         signatureHelpProvider: { triggerCharacters: SIGNATURE_TRIGGERS },
@@ -123,6 +151,7 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
+    hadolintCache.clear();
     for (const uri of open.keys()) validate(uri);
   });
 
@@ -136,6 +165,13 @@ export function startServer(connection: Connection): void {
     open.set(t.uri, TextDocument.update(td, contentChanges, t.version ?? td.version + 1));
     validate(t.uri);
   });
+  const revalidateAll = (): void => {
+    // A changed .hadolint.yaml or .dockerignore changes findings: re-read them.
+    hadolintCache.clear();
+    for (const uri of open.keys()) validate(uri);
+  };
+  connection.onDidSaveTextDocument(revalidateAll);
+  connection.onDidChangeWatchedFiles(revalidateAll);
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     open.delete(t.uri);
     parsed.delete(t.uri);
@@ -202,7 +238,7 @@ export function startServer(connection: Connection): void {
   });
   connection.onCodeAction(({ textDocument, range, context }): CodeAction[] => {
     const doc = usable(textDocument.uri);
-    return doc ? features.syntaxCodeActions(doc, range, context) : [];
+    return doc ? [...features.syntaxCodeActions(doc, range, context), ...ruleCodeActions(doc, context.diagnostics)] : [];
   });
 
   connection.listen();

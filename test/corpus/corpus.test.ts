@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import { initShellParser } from '../../server/src/model/shell';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
@@ -31,6 +32,7 @@ const features = new EditorFeatures({}, () => undefined, (feature, error) => lib
 const files = realFiles();
 
 describe('real-world corpus', () => {
+  before(() => initShellParser());
   it('holds the files the issue names', () => {
     for (const f of ['apache__airflow__Dockerfile', 'ggml-org__llama.cpp__.devops__cuda.Dockerfile', 'home-assistant__docker-base__alpine__Dockerfile']) {
       assert.ok(files.includes(f), f);

@@ -52,7 +52,7 @@ describe('the bundled server over stdio, as an editor drives it', () => {
   it('announces every capability it answers', () => {
     const c = init.capabilities;
     assert.equal(init.serverInfo?.name, 'layerwise');
-    assert.equal(c.textDocumentSync, 2);
+    assert.equal((c.textDocumentSync as { change: number }).change, 2);
     assert.ok(c.completionProvider?.resolveProvider);
     for (const key of [
       'hoverProvider',

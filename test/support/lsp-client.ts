@@ -143,6 +143,8 @@ export class LspClient {
   readonly configurationRequests: ConfigurationItem[] = [];
   /** `window/logMessage` / `window/showMessage` texts. */
   readonly logs: string[] = [];
+  /** The subset of `logs` sent with MessageType.Error. */
+  readonly errorLogs: string[] = [];
   stderr = '';
   initializeResult: InitializeResult | undefined;
   settings: SettingsProvider | undefined;
@@ -193,8 +195,9 @@ export class LspClient {
         }
       }
     });
-    const log = (m: { message: string }): void => {
+    const log = (m: { type: number; message: string }): void => {
       this.logs.push(m.message);
+      if (m.type === 1) this.errorLogs.push(m.message);
       options.onLog?.(m.message);
     };
     c.onNotification(LogMessageNotification.type, log);
@@ -311,6 +314,11 @@ export class LspClient {
     return readProcStatusKiB(this.process.pid, 'VmHWM');
   }
 
+  /** CPU time (user + system) the server process has used so far, in ms, if readable. */
+  async cpuTimeMs(): Promise<number | undefined> {
+    return readProcCpuTimeMs(this.process.pid);
+  }
+
   /**
    * `shutdown` then `exit`; kills the process if it has not exited within `timeoutMs`.
    * Resolves with the exit code and signal.
@@ -347,6 +355,19 @@ export async function readProcStatusKiB(pid: number | undefined, field: string):
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
     return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU time of a process in ms, from /proc/<pid>/stat (clock ticks assumed 100/s, as on Linux). */
+export async function readProcCpuTimeMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import { initShellParser } from '../../server/src/model/shell';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
 import { EditorFeatures } from '../../server/src/engine/editor-features';
 import { lintDocument } from '../../server/src/engine/lint';
@@ -7,6 +8,7 @@ import { parseCount } from '../../server/src/engine/parse';
 import { docOf } from '../support/docs';
 
 describe('bad input gets a clear answer', () => {
+  before(() => initShellParser());
   it('a binary file gets one information diagnostic and no analysis', () => {
     const d = lintDocument(docOf('\u007fELF\u0002\u0001\u0001\u0000\u0000FROM x\n'), DEFAULT_SETTINGS);
     assert.equal(d.length, 1);

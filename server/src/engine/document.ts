@@ -1,5 +1,6 @@
 import type { Dockerfile } from 'dockerfile-ast';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { buildModel, type Model } from '../model/model';
 import { parseDockerfile } from './parse';
 
 /** One version of a Dockerfile, parsed once; every feature reads this. */
@@ -15,8 +16,17 @@ export class ParsedDocument {
     this.textDocument = TextDocument.create(uri, 'dockerfile', version, text);
   }
 
+  private cachedModel: { key: string; model: Model } | undefined;
+
   get dockerfile(): Dockerfile {
     this.ast ??= parseDockerfile(this.text);
     return this.ast;
+  }
+
+  /** The rule model of this version, built once per set of build-arg values. */
+  model(buildArgs: Record<string, string> = {}): Model {
+    const key = JSON.stringify(buildArgs);
+    if (this.cachedModel?.key !== key) this.cachedModel = { key, model: buildModel(this, { buildArgs }) };
+    return this.cachedModel.model;
   }
 }

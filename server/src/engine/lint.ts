@@ -1,6 +1,11 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import type { LayerwiseSettings } from '../config';
+import { shellParserReady } from '../model/shell';
+import type { BuildContext } from './build-context';
 import type { ParsedDocument } from './document';
+import type { HadolintConfig } from './hadolint-config';
+import { runRules, type RuleConfig } from './rule-runner';
+import { toRuleConfig } from './hadolint-config';
 import { syntaxDiagnostics } from './syntax-validation';
 
 /** Files with a NUL byte in their first 8 KiB are treated as binary and not analysed. */
@@ -8,8 +13,16 @@ export function looksBinary(text: string): boolean {
   return text.slice(0, 8192).includes('\u0000');
 }
 
+export interface LintEnvironment {
+  buildContext?: BuildContext | undefined;
+  hadolint?: HadolintConfig | undefined;
+  /** Overrides the configuration derived from settings and `.hadolint.yaml` (tests, `--enable-all`). */
+  ruleConfig?: RuleConfig;
+  onRuleError?: (rule: string, error: unknown) => void;
+}
+
 /** Every diagnostic the engine reports for one document version. */
-export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings): Diagnostic[] {
+export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings, env: LintEnvironment = {}): Diagnostic[] {
   if (looksBinary(doc.text)) {
     return [
       {
@@ -21,5 +34,9 @@ export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings): 
       },
     ];
   }
-  return settings.validation.enable ? syntaxDiagnostics(doc) : [];
+  if (!shellParserReady()) throw new Error('lintDocument needs initShellParser() to have finished');
+  const syntax = settings.validation.enable ? syntaxDiagnostics(doc) : [];
+  const config = env.ruleConfig ?? toRuleConfig(settings.rules, env.hadolint);
+  const rules = runRules(doc.model(settings.buildArgs), { config, buildContext: env.buildContext, onRuleError: env.onRuleError });
+  return [...syntax, ...rules];
 }

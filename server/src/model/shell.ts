@@ -1,0 +1,222 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Language, Parser, type Node } from 'web-tree-sitter';
+
+/**
+ * Shell scripts of RUN instructions, parsed with tree-sitter-bash and turned into plain objects
+ * (commands, words, offsets into the script), so rules never touch wasm memory and results can
+ * be cached by script text: an edit elsewhere in the Dockerfile reuses them.
+ */
+
+export interface ShellWord {
+  /** The word with quotes removed; expansions are kept as written. */
+  text: string;
+  raw: string;
+  start: number;
+  end: number;
+  /** Contains a `$…` expansion or a command substitution whose value is unknown statically. */
+  dynamic: boolean;
+}
+
+export interface ShellAssignment {
+  name: string;
+  value: string;
+  start: number;
+  end: number;
+}
+
+export interface ShellCommand {
+  /** The command after wrappers such as `sudo`, `env`, `nice`: `apt-get` for `sudo apt-get ...`; basename only. */
+  name: string;
+  nameWord: ShellWord;
+  args: ShellWord[];
+  /** Wrappers that were peeled off, outermost first (`sudo`, `env`, ...). */
+  wrappers: ShellWord[];
+  assignments: ShellAssignment[];
+  start: number;
+  end: number;
+  /** Index of the pipeline this command belongs to, and its place in it. */
+  pipeline: number;
+  pipelinePosition: number;
+  pipelineLength: number;
+}
+
+export interface ShellScript {
+  text: string;
+  commands: ShellCommand[];
+  /** tree-sitter found a syntax error somewhere (rules may still use the commands it recovered). */
+  hasError: boolean;
+  /** Words written in `set` commands: `-e`, `-o`, `pipefail`, ... */
+  setOptions: string[];
+}
+
+const WRAPPERS = new Set(['sudo', 'env', 'nice', 'nohup', 'time', 'exec', 'command', 'su-exec', 'gosu', 'chroot', 'stdbuf', 'ionice', 'timeout']);
+
+let parser: Parser | undefined;
+let initializing: Promise<void> | undefined;
+
+function wasmPath(file: string, pkg: string): string {
+  const beside = path.join(__dirname, file);
+  if (fs.existsSync(beside)) return beside;
+  return require.resolve(`${pkg}/${file}`);
+}
+
+/** Loads the wasm parser once; every other function here needs it done. */
+export function initShellParser(): Promise<void> {
+  initializing ??= (async () => {
+    await Parser.init({ locateFile: (name: string) => wasmPath(name, 'web-tree-sitter') });
+    const bash = await Language.load(wasmPath('tree-sitter-bash.wasm', 'tree-sitter-bash'));
+    const p = new Parser();
+    p.setLanguage(bash);
+    parser = p;
+  })();
+  return initializing;
+}
+
+export function shellParserReady(): boolean {
+  return parser !== undefined;
+}
+
+const CACHE_SIZE = 4000;
+const cache = new Map<string, ShellScript>();
+let parsesDone = 0;
+
+/** How many scripts were really parsed (not served from the cache); for tests. */
+export function shellParseCount(): number {
+  return parsesDone;
+}
+
+export function parseShell(text: string): ShellScript {
+  const hit = cache.get(text);
+  if (hit) return hit;
+  if (!parser) throw new Error('initShellParser() has not finished');
+  parsesDone++;
+  const tree = parser.parse(text);
+  if (!tree) return { text, commands: [], hasError: true, setOptions: [] };
+  let script: ShellScript;
+  try {
+    script = collect(text, tree.rootNode);
+  } finally {
+    tree.delete();
+  }
+  cache.set(text, script);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  return script;
+}
+
+function collect(text: string, root: Node): ShellScript {
+  const commands: ShellCommand[] = [];
+  const setOptions: string[] = [];
+  let pipelineCounter = 0;
+  const visit = (node: Node, pipeline: { id: number; position: number; length: number } | undefined): void => {
+    if (node.type === 'pipeline') {
+      const id = pipelineCounter++;
+      const parts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      parts.forEach((child, position) => visit(child, { id, position, length: parts.length }));
+      return;
+    }
+    if (node.type === 'command') {
+      const cmd = toCommand(node, pipeline ?? { id: pipelineCounter++, position: 0, length: 1 });
+      if (cmd) {
+        commands.push(cmd);
+        if (cmd.name === 'set') setOptions.push(...cmd.args.map((a) => a.text));
+      }
+      // Command substitutions inside arguments hold commands too.
+      for (const child of node.namedChildren) if (child && child.type !== 'command_name') visitNested(child);
+      return;
+    }
+    for (const child of node.namedChildren) if (child) visit(child, undefined);
+  };
+  const visitNested = (node: Node): void => {
+    if (node.type === 'command_substitution' || node.type === 'process_substitution' || node.type === 'subshell') {
+      for (const child of node.namedChildren) if (child) visit(child, undefined);
+      return;
+    }
+    for (const child of node.namedChildren) if (child) visitNested(child);
+  };
+  visit(root, undefined);
+  commands.sort((a, b) => a.start - b.start);
+  return { text, commands, hasError: root.hasError, setOptions };
+}
+
+function toCommand(node: Node, pipeline: { id: number; position: number; length: number }): ShellCommand | undefined {
+  const nameNode = node.childForFieldName('name');
+  if (!nameNode) return undefined;
+  const assignments: ShellAssignment[] = [];
+  const words: ShellWord[] = [toWord(nameNode)];
+  for (const child of node.namedChildren) {
+    if (!child || child.id === nameNode.id) continue;
+    if (child.type === 'variable_assignment') {
+      const name = child.childForFieldName('name')?.text ?? '';
+      const valueNode = child.childForFieldName('value');
+      assignments.push({ name, value: valueNode ? toWord(valueNode).text : '', start: child.startIndex, end: child.endIndex });
+    } else if (child.type === 'file_redirect' || child.type === 'heredoc_redirect' || child.type === 'herestring_redirect' || child.type === 'comment') {
+      continue;
+    } else if (child.startIndex > nameNode.startIndex) {
+      words.push(toWord(child));
+    }
+  }
+  const wrappers: ShellWord[] = [];
+  while (words.length > 1 && WRAPPERS.has(basename(words[0]!.text))) {
+    const wrapper = words.shift()!;
+    wrappers.push(wrapper);
+    // Options of the wrapper (`sudo -u x`, `env -i`, `timeout 10`) and env's VAR=value come before the command.
+    while (words.length > 1 && (words[0]!.text.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!.text) || /^\d+[smhd]?$/.test(words[0]!.text))) {
+      const w = words.shift()!;
+      const eq = w.text.indexOf('=');
+      if (!w.text.startsWith('-') && eq > 0) assignments.push({ name: w.text.slice(0, eq), value: w.text.slice(eq + 1), start: w.start, end: w.end });
+      else if (basename(wrapper.text) === 'sudo' && (w.text === '-u' || w.text === '-g') && words.length > 1) words.shift();
+    }
+  }
+  const nameWord = words.shift()!;
+  return {
+    name: basename(nameWord.text),
+    nameWord,
+    args: words,
+    wrappers,
+    assignments,
+    start: node.startIndex,
+    end: node.endIndex,
+    pipeline: pipeline.id,
+    pipelinePosition: pipeline.position,
+    pipelineLength: pipeline.length,
+  };
+}
+
+function basename(s: string): string {
+  const i = s.lastIndexOf('/');
+  return i >= 0 ? s.slice(i + 1) : s;
+}
+
+function toWord(node: Node): ShellWord {
+  return { text: unquote(node), raw: node.text, start: node.startIndex, end: node.endIndex, dynamic: isDynamic(node) };
+}
+
+function isDynamic(node: Node): boolean {
+  if (node.type === 'simple_expansion' || node.type === 'expansion' || node.type === 'command_substitution') return true;
+  if (node.type === 'raw_string') return false;
+  return node.namedChildren.some((c) => !!c && isDynamic(c));
+}
+
+function unquote(node: Node): string {
+  switch (node.type) {
+    case 'raw_string':
+      return node.text.slice(1, -1);
+    case 'string': {
+      const inner = node.text.slice(1, -1);
+      return inner.replace(/\\([$`"\\\n])/g, '$1');
+    }
+    case 'ansi_c_string':
+      return node.text.slice(2, -1);
+    case 'concatenation':
+      return node.children.map((c) => (c ? unquote(c) : '')).join('');
+    case 'word':
+    case 'command_name': {
+      const inner = node.namedChildren[0];
+      if (node.type === 'command_name' && inner) return unquote(inner);
+      return node.text.replace(/\\(.)/g, '$1');
+    }
+    default:
+      return node.text;
+  }
+}

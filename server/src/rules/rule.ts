@@ -1,0 +1,81 @@
+import type { Range, TextEdit } from 'vscode-languageserver-types';
+import type { BuildContext } from '../engine/build-context';
+import type { Model } from '../model/model';
+
+export type RuleSeverity = 'off' | 'info' | 'warning' | 'error';
+
+export type RuleCategory =
+  | 'syntax' // what `docker build` rejects
+  | 'layers' // image size and what ends up in a layer
+  | 'cache' // build cache invalidation
+  | 'package-manager' // apt, apk, pip, npm hygiene
+  | 'security'
+  | 'maintainability'
+  | 'style';
+
+export interface RuleAliases {
+  /** hadolint codes, e.g. `DL3008`. */
+  hadolint?: string[];
+  /** BuildKit build-check name, e.g. `JSONArgsRecommended`. */
+  buildkit?: string;
+  trivy?: string;
+  checkov?: string;
+  dockle?: string;
+}
+
+export interface RuleMeta {
+  /** kebab-case; equals the file name. */
+  id: string;
+  severity: RuleSeverity;
+  category: RuleCategory;
+  /** One line, shown in the rule table. */
+  description: string;
+  docs: {
+    /** Why it matters: how images, layers and caches make this a problem. Markdown. */
+    why: string;
+    bad: string;
+    good: string;
+  };
+  /** Whether findings carry a fix, and whether that fix keeps behaviour (safe) or may change it (unsafe). */
+  fix?: 'safe' | 'unsafe';
+  aliases: RuleAliases;
+  /** Peer test cases (file names in shared/corpus/peer-cases) where this rule disagrees on purpose, and why. */
+  differences?: { case: string; reason: string }[];
+}
+
+export interface Fix {
+  title: string;
+  /** Safe fixes keep what the image does; unsafe ones may change it and are never part of fix-all. */
+  safe: boolean;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  range: Range;
+  message: string;
+  fixes?: Fix[];
+}
+
+export interface RuleOptions {
+  /** Registries FROM may pull from (hadolint's `trustedRegistries`); empty means any. */
+  trustedRegistries: string[];
+  /** Packages allowed without a version pin (hadolint's `allowed-unpinned`-like lists are not supported yet). */
+}
+
+export interface RuleContext {
+  model: Model;
+  /** The build context (the Dockerfile's folder by default); undefined for unsaved documents. */
+  buildContext: BuildContext | undefined;
+  options: RuleOptions;
+  report(finding: Finding): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}
+
+/** Declares a rule; `meta.id` must equal the file name (a test checks it). */
+export function defineRule(meta: RuleMeta, check: (ctx: RuleContext) => void): Rule {
+  return { meta, check };
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { DEFAULT_SETTINGS } from '../../server/src/config';
+import { memoryBuildContext } from '../../server/src/engine/build-context';
+import { lintDocument } from '../../server/src/engine/lint';
+import { ruleById, type RuleDiagnosticData } from '../../server/src/engine/rule-runner';
+import { initShellParser } from '../../server/src/model/shell';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { docOf } from '../support/docs';
+
+/** A build context for a case: files by context-relative path, and `.dockerignore` text. */
+export interface CaseContext {
+  files?: Record<string, string>;
+  dockerignore?: string;
+}
+
+export interface ValidCase extends CaseContext {
+  code: string;
+  buildArgs?: Record<string, string>;
+}
+
+export interface ExpectedFinding {
+  /** 1-based, like an editor shows them. */
+  line: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  message?: RegExp;
+}
+
+export interface InvalidCase extends ValidCase {
+  errors: ExpectedFinding[];
+  /** The text after applying the first fix of the first finding. */
+  output?: string;
+}
+
+export interface RuleTable {
+  valid: (string | ValidCase)[];
+  invalid: InvalidCase[];
+}
+
+export function findingsOf(ruleId: string, text: string, c: CaseContext & { buildArgs?: Record<string, string> } = {}) {
+  const doc = docOf(text);
+  const buildContext = c.files || c.dockerignore !== undefined ? memoryBuildContext(c.files ?? {}, c.dockerignore) : undefined;
+  const errors: string[] = [];
+  const diagnostics = lintDocument(
+    doc,
+    { ...DEFAULT_SETTINGS, buildArgs: c.buildArgs ?? {} },
+    { buildContext, ruleConfig: { rules: { [ruleId]: 'warning' } }, onRuleError: (r, e) => errors.push(`${r}: ${(e as Error).stack}`) },
+  ).filter((d) => d.code === ruleId);
+  assert.deepEqual(errors, [], 'a rule threw');
+  return { doc, diagnostics };
+}
+
+/**
+ * eslint's RuleTester for Layerwise rules: every valid case must raise nothing, every invalid case
+ * exactly the expected findings; each case runs again with CRLF line endings.
+ */
+export function ruleTable(ruleId: string, table: RuleTable): void {
+  describe(`rule ${ruleId}`, () => {
+    before(() => initShellParser());
+    it('exists', () => assert.ok(ruleById(ruleId), `no rule ${ruleId}`));
+    for (const eol of ['\n', '\r\n']) {
+      const label = eol === '\n' ? '' : ' (CRLF)';
+      table.valid.forEach((v, i) => {
+        const c = typeof v === 'string' ? { code: v } : v;
+        it(`valid #${i + 1}${label}: ${firstLine(c.code)}`, () => {
+          const { diagnostics } = findingsOf(ruleId, c.code.replace(/\r?\n/g, eol), c);
+          assert.deepEqual(diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`), []);
+        });
+      });
+      table.invalid.forEach((c, i) => {
+        it(`invalid #${i + 1}${label}: ${firstLine(c.code)}`, () => {
+          const { doc, diagnostics } = findingsOf(ruleId, c.code.replace(/\r?\n/g, eol), c);
+          const actual = diagnostics.map((d) => ({ line: d.range.start.line + 1, column: d.range.start.character + 1, endLine: d.range.end.line + 1, endColumn: d.range.end.character + 1, message: d.message }));
+          assert.equal(actual.length, c.errors.length, `expected ${c.errors.length} finding(s), got ${JSON.stringify(actual, null, 1)}`);
+          c.errors.forEach((e, k) => {
+            const a = actual[k]!;
+            assert.equal(a.line, e.line, `line of finding ${k + 1}: ${JSON.stringify(a)}`);
+            if (e.column !== undefined) assert.equal(a.column, e.column, `column of finding ${k + 1}: ${JSON.stringify(a)}`);
+            if (e.endLine !== undefined) assert.equal(a.endLine, e.endLine, `endLine of finding ${k + 1}: ${JSON.stringify(a)}`);
+            if (e.endColumn !== undefined) assert.equal(a.endColumn, e.endColumn, `endColumn of finding ${k + 1}: ${JSON.stringify(a)}`);
+            if (e.message) assert.match(a.message, e.message);
+          });
+          if (c.output !== undefined) {
+            const fix = (diagnostics[0]?.data as RuleDiagnosticData | undefined)?.fixes[0];
+            assert.ok(fix, 'expected a fix');
+            const fixed = TextDocument.applyEdits(doc.textDocument, fix.edits);
+            assert.equal(fixed, c.output.replace(/\r?\n/g, eol));
+          }
+        });
+      });
+    }
+  });
+}
+
+function firstLine(code: string): string {
+  const lines = code.split(/\r?\n/).filter((l) => l.trim() && !/^FROM\s/i.test(l));
+  return (lines[0] ?? code).slice(0, 60);
+}
