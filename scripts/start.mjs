@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCodeServer, findOnPath, installExtension, startCodeServer } from './code-server.mjs';
+import { ensureDeps } from './ensure-deps.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const vsix = path.join(repoRoot, 'layerwise.vsix');
@@ -57,6 +58,7 @@ function run(cmd, args, options = {}) {
 }
 
 async function buildVsix() {
+  ensureDeps();
   console.log('Building layerwise.vsix (npm run package)...');
   await run('npm', ['run', '--silent', 'package']);
   if (!existsSync(vsix)) throw new Error(`npm run package did not write ${vsix}`);
