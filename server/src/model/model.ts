@@ -157,7 +157,7 @@ export function buildModel(doc: ParsedDocument, options: ModelOptions = {}): Mod
   const buildArgs = options.buildArgs ?? {};
   const range = (start: number, end: number): Range => ({ start: td.positionAt(start), end: td.positionAt(end) });
 
-  const comments: DockerfileComment[] = dockerfile.getComments().map((c) => ({ line: c.getRange().start.line, text: c.getContent() ?? '', range: c.getRange() }));
+  const comments = commentLines(doc);
   let checkDirective: Model['checkDirective'];
   let shellPragma: string | undefined;
   for (const line of text.split(/\r?\n/, 64)) {
@@ -374,6 +374,28 @@ function jsonForm(args: string): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Every line that is a comment (or a parser directive) outside heredoc bodies. dockerfile-ast
+ * reports `# hadolint global ignore=...` at the top of a file as a directive, not a comment.
+ */
+function commentLines(doc: ParsedDocument): DockerfileComment[] {
+  const bodies: [number, number][] = [];
+  for (const inst of doc.dockerfile.getInstructions()) {
+    for (const h of (inst as unknown as { getHeredocs?: () => Heredoc[] }).getHeredocs?.() ?? []) {
+      const c = h.getContentRange();
+      if (c) bodies.push([c.start.line, (h.getDelimiterRange() ?? c).end.line]);
+    }
+  }
+  const out: DockerfileComment[] = [];
+  const lines = doc.text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const m = /^(\s*)#(.*)$/.exec(line);
+    if (!m || bodies.some(([a, b]) => i >= a && i <= b)) return;
+    out.push({ line: i, text: m[2]!.trim(), range: { start: { line: i, character: m[1]!.length }, end: { line: i, character: line.length } } });
+  });
+  return out;
 }
 
 export function parseCheckDirective(value: string): { skip: string[] | 'all'; error: boolean } {
