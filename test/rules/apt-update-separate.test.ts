@@ -6,16 +6,72 @@ ruleTable('apt-update-separate', {
     'FROM debian\nRUN apt-get update \\\n  && DEBIAN_FRONTEND=noninteractive apt-get install -y curl\n',
     'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n',
     'FROM debian\nRUN echo apt-get update\n',
+    'FROM alpine\nRUN apk update && apk add curl\n',
+    'FROM fedora\nRUN dnf update -y\n',
   ],
   invalid: [
     {
       code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n',
       errors: [{ line: 2, column: 5, endLine: 2, endColumn: 19, message: /install is on line 3/ }],
+      output: 'FROM debian\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\n',
     },
     {
       code: 'FROM debian\nRUN --mount=type=cache,target=/var/cache/apt \\\n    # refresh\n    sudo apt update\nRUN apt install -y curl\n',
-      errors: [{ line: 4, column: 5, endLine: 4, endColumn: 20 }],
+      errors: [{ line: 4, column: 5, endLine: 4, endColumn: 20, message: /different --mount/ }],
     },
     { code: 'FROM debian\nRUN apt-get update\n', errors: [{ line: 2, message: /own RUN:/ }] },
+    {
+      // Multi-line install: the file's leading-&& style and indentation, comments and env prefixes kept.
+      code: [
+        'FROM debian',
+        'RUN apt-get update -qq',
+        'COPY app.conf /etc/app.conf',
+        'RUN DEBIAN_FRONTEND=noninteractive apt-get install -y \\',
+        '      curl \\',
+        '      # tools',
+        '      git=1:2.39.5-0+deb12u1',
+        'CMD ["bash"]',
+        '',
+      ].join('\n'),
+      errors: [{ line: 2, column: 5, endColumn: 23 }],
+      output: [
+        'FROM debian',
+        'COPY app.conf /etc/app.conf',
+        'RUN apt-get update -qq \\',
+        '      && DEBIAN_FRONTEND=noninteractive apt-get install --no-install-recommends -y \\',
+        '      curl \\',
+        '      # tools',
+        '      git=1:2.39.5-0+deb12u1 \\',
+        '      && rm -rf /var/lib/apt/lists/*',
+        'CMD ["bash"]',
+        '',
+      ].join('\n'),
+    },
+    {
+      // A cache mount holds the lists: no cleanup is added. The backtick escape is kept.
+      code: '# escape=`\nFROM debian\nRUN --mount=type=cache,target=/var/lib/apt `\n    apt-get update\nRUN --mount=type=cache,target=/var/lib/apt `\n    apt-get install -y --no-install-recommends curl\n',
+      errors: [{ line: 4 }],
+      output: '# escape=`\nFROM debian\nRUN --mount=type=cache,target=/var/lib/apt `\n    apt-get update `\n    && apt-get install -y --no-install-recommends curl\n',
+    },
+    {
+      // A later install relies on the lists: merged, but the lists stay.
+      code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl\nRUN apt-get install -y --no-install-recommends git\n',
+      errors: [{ line: 2 }],
+      output: 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN apt-get install -y --no-install-recommends git\n',
+    },
+    { code: 'FROM debian\nRUN apt-get update\nUSER app\nRUN apt-get install -y curl\n', errors: [{ line: 2, message: /USER on line 3/ }] },
+    { code: 'FROM debian\nRUN apt-get update && curl -o /x https://x\nRUN apt-get install -y curl\n', errors: [{ line: 2, message: /other commands/ }] },
+    { code: 'FROM debian\nRUN apt-get update\nRUN apt-cache policy curl\nRUN apt-get install -y curl\n', errors: [{ line: 2, message: /line 3 uses the package index/ }] },
+    { code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl || true\n', errors: [{ line: 2, message: /chains commands/ }] },
+    {
+      code: 'FROM alpine:3.20\nRUN apk update\nRUN apk add curl\n',
+      errors: [{ line: 2, column: 5, endColumn: 15 }],
+      output: 'FROM alpine:3.20\nRUN apk add --no-cache curl\n',
+    },
+    {
+      code: 'FROM fedora:40\nRUN dnf makecache\nRUN dnf install -y gcc\n',
+      errors: [{ line: 2 }],
+      output: 'FROM fedora:40\nRUN dnf install -y gcc && dnf clean all\n',
+    },
   ],
 });
