@@ -108,6 +108,47 @@ function editTargets(text: string): { line: number; col: number }[] {
   return targets;
 }
 
+interface Edit {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  rangeLength: number;
+  text: string;
+  /** The whole document after this edit (for servers that want full-text changes). */
+  after: string;
+}
+
+/**
+ * `count` edits that alternately insert and delete one character, each on an instruction line
+ * spread over the file: insert on line 0, insert on line 1, delete on line 0, insert on line 2,
+ * delete on line 1, ... (lines here meaning the chosen target lines). Every edit yields a text
+ * that no earlier step had, the original included, so a server cannot answer from a cache
+ * keyed by text (as an insert-then-undo sequence would allow).
+ */
+function editScript(original: string, count: number): Edit[] {
+  const targets = editTargets(original);
+  const needed = Math.ceil(count / 2) + 1;
+  if (targets.length < needed) throw new Error(`only ${targets.length} instruction lines to edit, need ${needed}`);
+  const target = (j: number): { line: number; col: number } => targets[Math.floor((j * targets.length) / needed)]!;
+  const edits: Edit[] = [];
+  const seen = new Set<string>([original]);
+  let text = original;
+  for (let k = 0; k < count; k++) {
+    const insert = k === 0 || k % 2 === 1;
+    const { line, col } = target(insert ? (k + 1) >> 1 : (k >> 1) - 1);
+    const off = offsetAt(text, line, col);
+    if (insert) {
+      text = text.slice(0, off) + 'x' + text.slice(off);
+      edits.push({ range: { start: { line, character: col }, end: { line, character: col } }, rangeLength: 0, text: 'x', after: text });
+    } else {
+      if (text[off] !== 'x') throw new Error(`edit script bookkeeping: no inserted x at ${line}:${col}`);
+      text = text.slice(0, off) + text.slice(off + 1);
+      edits.push({ range: { start: { line, character: col }, end: { line, character: col + 1 } }, rangeLength: 1, text: '', after: text });
+    }
+    if (seen.has(text)) throw new Error(`edit ${k} repeats an earlier text`);
+    seen.add(text);
+  }
+  return edits;
+}
+
 function offsetAt(text: string, line: number, col: number): number {
   let offset = 0;
   for (let l = 0; l < line; l++) offset = text.indexOf('\n', offset) + 1;
@@ -211,33 +252,18 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`open → diagnostics done on ${files.length} files (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 
-  // 3. change → diagnostics on the largest file: insert a character, then delete it again, on a
-  // different instruction line for each pair, so the text returns to the original every 2 edits.
+  // 3. change → diagnostics on the largest file.
   const editPath = path.join(CORPUS, EDIT_FILE);
   const editUri = pathToFileURL(editPath).href;
   const original = readFileSync(editPath, 'utf8');
   const editLines = original.split('\n').length;
-  const targets = editTargets(original);
-  const texts = new Map<Session, string>();
-  for (const s of sessions) {
-    await openAndTime(s, editUri, original);
-    texts.set(s, original);
-  }
-  for (let k = 0; k < EDITS; k++) {
+  const script = editScript(original, EDITS);
+  for (const s of sessions) await openAndTime(s, editUri, original);
+  for (const [k, edit] of script.entries()) {
     const version = k + 2;
-    const { line, col } = targets[Math.floor(((k >> 1) * targets.length) / (EDITS / 2))]!;
-    const insert = k % 2 === 0;
-    const range = insert
-      ? { start: { line, character: col }, end: { line, character: col } }
-      : { start: { line, character: col }, end: { line, character: col + 1 } };
-    const newText = insert ? 'x' : '';
     const order = k % 2 === 0 ? sessions : [...sessions].reverse();
     for (const s of order) {
-      const before = texts.get(s)!;
-      const off = offsetAt(before, line, col);
-      const after = insert ? before.slice(0, off) + 'x' + before.slice(off) : before.slice(0, off) + before.slice(off + 1);
-      texts.set(s, after);
-      const change = s.syncKind === 2 ? { range, rangeLength: insert ? 0 : 1, text: newText } : { text: after };
+      const change = s.syncKind === 2 ? { range: edit.range, rangeLength: edit.rangeLength, text: edit.text } : { text: edit.after };
       // Ours sends the version; the peer does not, so for it this is the next publish after the change.
       const wait = s.client.waitForDiagnostics(editUri, { version }, WAIT_MS);
       const t0 = performance.now();
@@ -246,10 +272,7 @@ async function main(): Promise<void> {
       s.changeTimes.push(d.receivedAt - t0);
     }
   }
-  for (const s of sessions) {
-    if (texts.get(s) !== original) throw new Error('edit bookkeeping drifted');
-    await closeAndSettle(s, editUri);
-  }
+  for (const s of sessions) await closeAndSettle(s, editUri);
   process.stderr.write(`change → diagnostics done (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
 
   // 4. peak RSS just before shutdown.
@@ -302,7 +325,7 @@ async function main(): Promise<void> {
     '',
     '- **initialize**: wall time from spawning the server process to receiving its `initialize` response (process start, module loading and the handshake), median of 5 fresh spawns per server.',
     `- **open → diagnostics**: for each corpus file opened one at a time in one long-running server, the time from sending \`textDocument/didOpen\` to receiving that document's \`textDocument/publishDiagnostics\` (including the server's \`workspace/configuration\` round trip); each file is closed before the next.`,
-    `- **change → diagnostics**: on \`${EDIT_FILE}\` (${editLines} lines), ${EDITS} \`textDocument/didChange\` edits that alternately insert and delete one character in the middle of a different instruction line, each timed from sending the change to receiving the diagnostics for that version (the next publish, for a server that sends no version).`,
+    `- **change → diagnostics**: on \`${EDIT_FILE}\` (${editLines} lines), ${EDITS} \`textDocument/didChange\` edits that alternately insert and delete one character in the middle of instruction lines spread over the file (no edit returns to an earlier text, so a cache keyed by text cannot help), each timed from sending the change to receiving the diagnostics for that version (the next publish, for a server that sends no version).`,
     '- **peak RSS**: the server process\'s peak resident set size (`VmHWM` in `/proc/<pid>/status`) read just before `shutdown`, after the open and change runs above.',
     '',
     sanity,

@@ -60,6 +60,12 @@ ruleTable('apt-update-separate', {
       output: 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN apt-get install -y --no-install-recommends git\n',
     },
     { code: 'FROM debian\nRUN apt-get update\nUSER app\nRUN apt-get install -y curl\n', errors: [{ line: 2, message: /USER on line 3/ }] },
+    { code: 'FROM debian\nRUN apt-get update\nENV http_proxy=http://proxy:3128\nRUN apt-get install -y curl\n', errors: [{ line: 2, message: /ENV on line 3/ }] },
+    {
+      code: 'FROM debian\nRUN apt-get update\nENV GREETING=hello\nWORKDIR /app\nRUN apt-get install -y curl\n',
+      errors: [{ line: 2 }],
+      output: 'FROM debian\nENV GREETING=hello\nWORKDIR /app\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\n',
+    },
     { code: 'FROM debian\nRUN apt-get update && curl -o /x https://x\nRUN apt-get install -y curl\n', errors: [{ line: 2, message: /other commands/ }] },
     { code: 'FROM debian\nRUN apt-get update\nRUN apt-cache policy curl\nRUN apt-get install -y curl\n', errors: [{ line: 2, message: /line 3 uses the package index/ }] },
     { code: 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl || true\n', errors: [{ line: 2, message: /chains commands/ }] },

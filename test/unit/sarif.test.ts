@@ -15,7 +15,7 @@ describe('layerwise lint --format sarif', () => {
     fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\nWORKDIR app\nCMD run\nWRONG\n');
     const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'sarif', dir], { encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
-    const log = JSON.parse(r.stdout);
+    const log = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
     const validate = ajv.compile(SCHEMA);
     assert.ok(validate(log), JSON.stringify(validate.errors, null, 1));

@@ -1,5 +1,5 @@
 import type { TextEdit } from 'vscode-languageserver-types';
-import type { Inst, Model, RunInfo } from '../model/model';
+import { declarations, type Inst, type Model, type RunInfo } from '../model/model';
 import type { ShellCommand } from '../model/shell';
 import { hasOption, mountCovers, operands, runCommands } from './lib/commands';
 import { continuationStyle, deleteInstruction, insertAt } from './lib/rewrite';
@@ -120,7 +120,8 @@ function planMerge(model: Model, manager: Manager, refreshInst: Inst, installIns
   const flags = (i: Inst): string => i.flags.map((f) => `${f.name}=${f.value ?? ''}`).sort().join(' ');
   if (flags(refreshInst) !== flags(installInst)) return 'the two RUNs have different --mount/--network/--security flags';
   const between = refreshInst.stage.instructions.filter((i) => i.index > refreshInst.index && i.index < installInst.index);
-  const blocker = between.find((i) => ['USER', 'SHELL', 'ENV', 'ARG', 'WORKDIR', 'ONBUILD'].includes(i.keyword));
+  // The merged RUN sits where the install is, so only the update moves: it must not see a different user, shell or environment.
+  const blocker = between.find((i) => ['USER', 'SHELL', 'ONBUILD'].includes(i.keyword) || ((i.keyword === 'ENV' || i.keyword === 'ARG') && declarations(i).some(([name]) => affectsUpdate(name, refreshRun))));
   if (blocker) return `${blocker.keyword} on line ${blocker.range.start.line + 1} changes what the update would run with`;
   const user = between.find((i) => i.run?.commands.some((c) => manager.usesIndex(c) || manager.isRefresh(c) || c.name === 'dpkg'));
   if (user) return `line ${user.range.start.line + 1} uses the package index between the update and the install`;
@@ -167,6 +168,12 @@ function planMerge(model: Model, manager: Manager, refreshInst: Inst, installIns
     : `Drop the separate index refresh and install with ${manager.installFlags.map((f) => f.add).join(' ')} on line ${installInst.range.start.line + 1}`;
   // It adds --no-install-recommends/-y, which can change what gets installed: never part of fix-all.
   return { title, safe: false, edits };
+}
+
+/** Proxy and package-manager variables change what an update fetches; so does any variable the update command uses. */
+function affectsUpdate(name: string, refreshRun: RunInfo): boolean {
+  if (/^(https?_proxy|ftp_proxy|no_proxy|all_proxy|DEBIAN_FRONTEND|APT_.*|DEBCONF_.*)$/i.test(name)) return true;
+  return new RegExp(`\\$\\{?${name}\\b`).test(refreshRun.script?.text ?? '');
 }
 
 function dependsOnStage(inst: Inst, on: Inst): boolean {
