@@ -1,3 +1,4 @@
+import * as ast from 'dockerfile-ast';
 import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
 
 /**
@@ -31,3 +32,54 @@ export function parseCount(): number {
 }
 
 DockerfileParser.parse = parseDockerfile;
+
+/**
+ * dockerfile-ast recomputes an instruction's arguments, variables and heredocs on every call, and
+ * the validator calls them many times per instruction: most of its time on a large file. A parsed
+ * instruction never changes, so each getter's first answer is kept (arrays are handed out as
+ * copies, because the library itself shifts and splices what these getters return).
+ * A corpus test checks that results are identical with and without this.
+ */
+const MEMOIZED = [
+  'getTextContent',
+  'getArgumentsRanges',
+  'getRawArguments',
+  'getArguments',
+  'getVariables',
+  'getHeredocs',
+  'getRawArgumentsContent',
+  'getArgumentsContent',
+  'getProperties',
+  'getPropertyArguments',
+  'getExpandedArguments',
+];
+
+function memoizeAstGetters(): void {
+  const seen = new Set<object>();
+  for (const exported of Object.values(ast)) {
+    if (typeof exported !== 'function') continue;
+    for (let proto = exported.prototype as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+      if (seen.has(proto)) continue;
+      seen.add(proto);
+      for (const name of MEMOIZED) {
+        const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+        const original: unknown = descriptor?.value;
+        if (typeof original !== 'function' || original.length !== 0) continue;
+        const cache = new WeakMap<object, unknown>();
+        Object.defineProperty(proto, name, {
+          ...descriptor,
+          value: function (this: object): unknown {
+            let v = cache.get(this);
+            if (v === undefined && !cache.has(this)) {
+              v = (original as () => unknown).call(this);
+              cache.set(this, v);
+            }
+            return Array.isArray(v) ? v.slice() : v;
+          },
+        });
+      }
+    }
+  }
+}
+
+if (!process.env.LAYERWISE_NO_AST_MEMO) memoizeAstGetters();
