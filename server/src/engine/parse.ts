@@ -7,7 +7,7 @@ import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
  * the parse that the engine made, without forking the libraries. A handful of recent texts is
  * enough: requests arrive for the version the editor shows.
  */
-const RECENT = 8;
+const RECENT = 3;
 const recent = new Map<string, Dockerfile>();
 const uncachedParse = DockerfileParser.parse.bind(DockerfileParser);
 let parses = 0;

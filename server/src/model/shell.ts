@@ -77,8 +77,10 @@ export function shellParserReady(): boolean {
   return parser !== undefined;
 }
 
-const CACHE_SIZE = 4000;
+/** The cache holds scripts up to this many characters in all; the oldest go first. */
+const CACHE_CHARS = 4_000_000;
 const cache = new Map<string, ShellScript>();
+let cachedChars = 0;
 let parsesDone = 0;
 
 /** How many scripts were really parsed (not served from the cache); for tests. */
@@ -100,7 +102,12 @@ export function parseShell(text: string): ShellScript {
     tree.delete();
   }
   cache.set(text, script);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cachedChars += text.length;
+  while (cachedChars > CACHE_CHARS && cache.size > 1) {
+    const oldest = cache.keys().next().value as string;
+    cache.delete(oldest);
+    cachedChars -= oldest.length;
+  }
   return script;
 }
 
