@@ -65,14 +65,14 @@ function memoizeAstGetters(): void {
         const descriptor = Object.getOwnPropertyDescriptor(proto, name);
         const original: unknown = descriptor?.value;
         if (typeof original !== 'function' || original.length !== 0) continue;
-        const cache = new WeakMap<object, unknown>();
+        const slot = Symbol(name);
         Object.defineProperty(proto, name, {
           ...descriptor,
-          value: function (this: object): unknown {
-            let v = cache.get(this);
-            if (v === undefined && !cache.has(this)) {
+          value: function (this: Record<symbol, unknown>): unknown {
+            let v = this[slot];
+            if (v === undefined && !(slot in this)) {
               v = (original as () => unknown).call(this);
-              cache.set(this, v);
+              this[slot] = v;
             }
             return Array.isArray(v) ? v.slice() : v;
           },

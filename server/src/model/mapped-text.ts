@@ -72,7 +72,7 @@ export class MappedText {
         continue;
       }
       first = false;
-      const m = new RegExp(`${escapeRegExp(escape)}[ \\t]*$`).exec(line);
+      const m = continuationPattern(escape).exec(line);
       const keep = m && lineEnd < end ? m.index : line.length;
       for (let i = 0; i < keep; i++) {
         text += line[i];
@@ -88,6 +88,14 @@ export class MappedText {
     offsets.push(Math.min(pos, end));
     return new MappedText(text, Int32Array.from(offsets));
   }
+}
+
+const patterns = new Map<string, RegExp>();
+
+function continuationPattern(escape: string): RegExp {
+  let p = patterns.get(escape);
+  if (!p) patterns.set(escape, (p = new RegExp(`${escapeRegExp(escape)}[ \\t]*$`)));
+  return p;
 }
 
 function escapeRegExp(s: string): string {
