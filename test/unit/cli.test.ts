@@ -26,9 +26,11 @@ describe('layerwise lint (bundled cli.js)', () => {
     const dir = workspace({ 'Dockerfile': 'FROM alpine\nWRONG x\n', 'node_modules/x/Dockerfile': 'WRONG\n' });
     const r = run(['lint', '--format', 'json', dir]);
     assert.equal(r.status, 1, r.stderr);
-    const findings = JSON.parse(r.stdout);
-    assert.equal(findings.length, 1, 'node_modules is not searched');
-    assert.deepEqual(findings[0], {
+    const findings = JSON.parse(r.stdout) as { file: string; rule: string }[];
+    assert.ok(!findings.some((f) => f.file.includes('node_modules')), 'node_modules is not searched');
+    const syntax = findings.filter((f) => f.rule.startsWith('syntax/'));
+    assert.equal(syntax.length, 1);
+    assert.deepEqual(syntax[0], {
       file: path.join(dir, 'Dockerfile'),
       rule: 'syntax/unknown-instruction',
       aliases: [],
@@ -42,7 +44,7 @@ describe('layerwise lint (bundled cli.js)', () => {
   });
 
   it('exits 0 on a clean file and says so in tty format', () => {
-    const dir = workspace({ 'app/Containerfile': 'FROM alpine\nRUN echo hi\n' });
+    const dir = workspace({ 'app/Containerfile': 'FROM alpine:3.20\nRUN echo hi\nUSER nobody\nCMD ["sh"]\n' });
     const r = run(['lint', dir]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /1 file\(s\) checked, no problems found/);
