@@ -66,3 +66,36 @@ export function ruleCodeActions(doc: ParsedDocument, diagnostics: Diagnostic[]):
   }
   return actions;
 }
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.layerwise`;
+
+/**
+ * Every safe fix of the given diagnostics that does not overlap another, as one edit list.
+ * Unsafe fixes (those that may change what the image does) are never included.
+ */
+export function fixAllEdits(diagnostics: Diagnostic[]): TextEdit[] {
+  const taken: TextEdit[] = [];
+  const overlaps = (a: TextEdit, b: TextEdit): boolean => {
+    const before = (p: TextEdit['range']['start'], q: TextEdit['range']['start']): boolean => p.line < q.line || (p.line === q.line && p.character < q.character);
+    const same = (p: TextEdit['range']['start'], q: TextEdit['range']['start']): boolean => p.line === q.line && p.character === q.character;
+    // Two insertions at the same point would interleave; two ranges that share more than an end point overlap.
+    if (same(a.range.start, b.range.start)) return true;
+    return before(a.range.start, b.range.end) && before(b.range.start, a.range.end);
+  };
+  for (const d of diagnostics) {
+    const data = dataOf(d);
+    for (const fix of data?.fixes ?? []) {
+      if (!fix.safe) continue;
+      if (fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
+      taken.push(...fix.edits);
+      break;
+    }
+  }
+  return taken;
+}
+
+export function fixAllAction(doc: ParsedDocument, diagnostics: Diagnostic[]): CodeAction | undefined {
+  const edits = fixAllEdits(diagnostics);
+  if (!edits.length) return undefined;
+  return { title: 'Fix all auto-fixable Layerwise problems', kind: FIX_ALL_KIND, edit: { changes: { [doc.uri]: edits } } };
+}
