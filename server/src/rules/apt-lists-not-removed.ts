@@ -1,0 +1,60 @@
+import type { Inst, Model } from '../model/model';
+import type { ShellCommand } from '../model/shell';
+import { aptSub, appendToRun, commandRange, commandRemoves, isApt, mountCoversAny, runIsShipped, runsAfter } from './lib/os-packages';
+import { defineRule } from './rule';
+
+const LISTS = ['/var/lib/apt/lists'];
+/** `apt-get clean` only empties /var/cache/apt/archives; `distclean` (apt 2.7+) removes the lists too. */
+const REMOVES_LISTS = new Set(['distclean', 'dist-clean']);
+/** What a later RUN may do without a package index. */
+const NO_INDEX_NEEDED = new Set(['update', 'clean', 'autoclean', 'distclean', 'dist-clean', 'purge', 'remove', 'autoremove', 'autopurge']);
+
+function cleansLists(inst: Inst, cmd: ShellCommand): boolean {
+  return commandRemoves(inst, cmd, LISTS) || REMOVES_LISTS.has(aptSub(cmd)?.name ?? '');
+}
+
+/** Whether a later RUN (or a stage built on this one) uses apt before its own `apt-get update`. */
+function laterRunNeedsIndex(model: Model, inst: Inst): boolean {
+  return runsAfter(model, inst).some((r) => {
+    const first = r.run!.commands.find((c) => isApt(c) || c.name === 'apt-cache');
+    return first !== undefined && !NO_INDEX_NEEDED.has(aptSub(first)?.name ?? '');
+  });
+}
+
+export default defineRule(
+  {
+    id: 'apt-lists-not-removed',
+    severity: 'warning',
+    category: 'layers',
+    description: 'Remove `/var/lib/apt/lists` in the same RUN as `apt-get update`.',
+    docs: {
+      why:
+        '`apt-get update` downloads the package index into /var/lib/apt/lists: tens of megabytes that nothing in the running container ' +
+        'needs. Layers only add files, so the index must be deleted in the same RUN that created it; an `rm` in a later RUN hides the ' +
+        'files but the image still ships them. `apt-get clean` does not help: it empties /var/cache/apt/archives, not the lists ' +
+        '(`apt-get dist-clean`, apt 2.7+, removes both). A `RUN --mount=type=cache,target=/var/lib/apt/lists` keeps the index out of ' +
+        'the layer and reuses it between builds. Only stages that end up in an image are checked.',
+      bad: 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends curl',
+      good: 'FROM debian:bookworm\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*',
+    },
+    fix: 'unsafe',
+    aliases: { hadolint: ['DL3009'] },
+  },
+  (ctx) => {
+    const model = ctx.model;
+    for (const inst of model.runs()) {
+      const run = inst.run!;
+      if (!runIsShipped(model, inst) || mountCoversAny(run, LISTS)) continue;
+      const updates = run.commands.filter((c) => aptSub(c)?.name === 'update');
+      const last = updates[updates.length - 1];
+      if (!last || run.commands.some((c) => c.start > last.start && cleansLists(inst, c))) continue;
+      const edits = inst.inOnbuild || last.wrappers.length || laterRunNeedsIndex(model, inst) ? undefined : appendToRun(model, inst, 'rm -rf /var/lib/apt/lists/*');
+      ctx.report({
+        range: commandRange(model, run, last, aptSub(last)!.word),
+        message: `\`${last.name} update\` leaves the package index (/var/lib/apt/lists, tens of MB) in this layer; deleting it in a later RUN does not shrink the image. End this RUN with \`rm -rf /var/lib/apt/lists/*\`.`,
+        // A build script or child image may still rely on the index, so the fix is offered, not applied by fix-all.
+        fixes: edits ? [{ title: 'Remove the apt lists at the end of this RUN', safe: false, edits }] : undefined,
+      });
+    }
+  },
+);

@@ -1,0 +1,40 @@
+import { ruleTable } from './harness';
+
+ruleTable('apt-lists-not-removed', {
+  valid: [
+    'FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n',
+    'FROM debian\nRUN apt-get update \\\n  # no lists left\n  && apt-get install -y curl \\\n  && apt-get clean \\\n  && rm -r /var/lib/apt/lists\n',
+    'FROM debian\nRUN set -eux; apt-get update; apt-get install -y curl; apt-get dist-clean\n',
+    'FROM debian\nRUN apt-get update && apt-get install -y curl && find /var/lib/apt/lists -type f -delete\n',
+    'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked --mount=type=cache,target=/var/cache/apt \\\n    apt-get update && apt-get install -y curl\n',
+    'FROM debian\nRUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y curl\n',
+    'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nrm -rf /var/lib/apt/lists/*\nEOF\n',
+    // A builder stage that is only copied from does not ship its layers.
+    'FROM debian AS build\nRUN apt-get update && apt-get install -y gcc\nFROM scratch\nCOPY --from=build /usr/bin/gcc /gcc\n',
+    'FROM debian\nARG LISTS=/var/lib/apt/lists\nRUN apt-get update && apt-get install -y curl && rm -rf "$LISTS"/*\n',
+    'FROM debian\nRUN apt-get install -y curl\n',
+  ],
+  invalid: [
+    {
+      code: 'FROM debian\nRUN apt-get update && apt-get install -y curl\n',
+      errors: [{ line: 2, column: 5, endLine: 2, endColumn: 19, message: /leaves the package index/ }],
+      output: 'FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n',
+    },
+    {
+      // `apt-get clean` empties /var/cache/apt/archives, not the lists.
+      code: 'FROM debian\nRUN apt-get update \\\n  # comment\n  && apt-get install -y curl \\\n  && apt-get clean\n',
+      errors: [{ line: 2, column: 5, endLine: 2, endColumn: 19 }],
+      output: 'FROM debian\nRUN apt-get update \\\n  # comment\n  && apt-get install -y curl \\\n  && apt-get clean && rm -rf /var/lib/apt/lists/*\n',
+    },
+    // Removing the lists before the update, or in a later RUN, leaves them in this layer.
+    { code: 'FROM debian\nRUN rm -rf /var/lib/apt/lists/* && apt-get update && apt-get install -y curl\n', errors: [{ line: 2, column: 36, endLine: 2, endColumn: 50 }] },
+    { code: 'FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n', errors: [{ line: 2, column: 5 }] },
+    { code: 'FROM debian\nRUN --mount=type=cache,target=/var/cache/apt apt-get update\n', errors: [{ line: 2, column: 46, endLine: 2, endColumn: 60 }] },
+    // The stage the final image builds on ships its layers.
+    { code: 'FROM debian AS base\nRUN apt-get update && apt-get install -y gcc\nFROM base\nRUN echo hi\n', errors: [{ line: 2, column: 5 }] },
+    { code: 'FROM debian\nONBUILD RUN apt-get update && apt-get install -y curl\n', errors: [{ line: 2, column: 13, endLine: 2, endColumn: 27 }] },
+    { code: 'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n', errors: [{ line: 3, column: 1, endLine: 3, endColumn: 15 }] },
+    { code: 'FROM debian\nRUN ["apt-get", "update"]\n', errors: [{ line: 2, column: 6, endLine: 2, endColumn: 25 }] },
+    { code: 'FROM ubuntu\nRUN sudo apt -q update\n', errors: [{ line: 2, column: 10, endLine: 2, endColumn: 23, message: /^`apt update`/ }] },
+  ],
+});
