@@ -29,6 +29,7 @@ export function rulePage(rule: Rule): string {
     '',
     m.docs.why,
     '',
+    ...(m.docs.context ? ['## Build context of the examples', '', ...Object.keys(m.docs.context.files).map((f) => `- \`${f}\``), ...(m.docs.context.dockerignore !== undefined ? ['', '`.dockerignore`:', '', '```', m.docs.context.dockerignore.trimEnd(), '```'] : ['', 'No `.dockerignore`.']), ''] : []),
     '## Bad',
     '',
     '```dockerfile',

@@ -17,6 +17,7 @@ export interface CaseContext {
 export interface ValidCase extends CaseContext {
   code: string;
   buildArgs?: Record<string, string>;
+  trustedRegistries?: string[];
 }
 
 export interface ExpectedFinding {
@@ -39,14 +40,20 @@ export interface RuleTable {
   invalid: InvalidCase[];
 }
 
-export function findingsOf(ruleId: string, text: string, c: CaseContext & { buildArgs?: Record<string, string> } = {}) {
+export function findingsOf(ruleId: string, text: string, c: CaseContext & { buildArgs?: Record<string, string>; trustedRegistries?: string[] } = {}) {
   const doc = docOf(text);
   const buildContext = c.files || c.dockerignore !== undefined ? memoryBuildContext(c.files ?? {}, c.dockerignore) : undefined;
   const errors: string[] = [];
   const diagnostics = lintDocument(
     doc,
     { ...DEFAULT_SETTINGS, buildArgs: c.buildArgs ?? {} },
-    { buildContext, ruleConfig: { rules: { [ruleId]: 'warning' } }, onRuleError: (r, e) => errors.push(`${r}: ${(e as Error).stack}`) },
+    {
+      buildContext,
+      ruleConfig: {
+        rules: { [ruleId]: 'warning' },
+        ...(c.trustedRegistries ? { hadolint: { ignored: [], override: {}, trustedRegistries: c.trustedRegistries } } : {}),
+      },
+      onRuleError: (r, e) => errors.push(`${r}: ${(e as Error).stack}`) },
   ).filter((d) => d.code === ruleId);
   assert.deepEqual(errors, [], 'a rule threw');
   return { doc, diagnostics };

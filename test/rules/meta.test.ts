@@ -28,8 +28,9 @@ describe('every rule', () => {
       it('has a rule table test', () => assert.ok(fs.existsSync(path.join('test', 'rules', `${m.id}.test.ts`)), `test/rules/${m.id}.test.ts`));
       it('has a current docs page', () => assert.equal(fs.readFileSync(path.join('docs', 'rules', `${m.id}.md`), 'utf8'), rulePage(rule)));
       it("its docs' bad example triggers it and its good example does not", () => {
-        assert.ok(findingsOf(m.id, m.docs.bad + '\n').diagnostics.length > 0, 'bad example raises nothing');
-        assert.deepEqual(findingsOf(m.id, m.docs.good + '\n').diagnostics.map((d) => d.message), [], 'good example raises something');
+        const context = { ...(m.docs.context ?? {}), ...(m.docs.options ?? {}) };
+        assert.ok(findingsOf(m.id, m.docs.bad + '\n', context).diagnostics.length > 0, 'bad example raises nothing');
+        assert.deepEqual(findingsOf(m.id, m.docs.good + '\n', context).diagnostics.map((d) => d.message), [], 'good example raises something');
       });
     });
   }

@@ -35,7 +35,7 @@ export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings, e
     ];
   }
   if (!shellParserReady()) throw new Error('lintDocument needs initShellParser() to have finished');
-  const syntax = settings.validation.enable ? syntaxDiagnostics(doc) : [];
+  const syntax = settings.validation.enable ? syntaxDiagnostics(doc, (e) => env.onRuleError?.('syntax', e)) : [];
   const config = env.ruleConfig ?? toRuleConfig(settings.rules, env.hadolint);
   const rules = runRules(doc.model(settings.buildArgs), { config, buildContext: env.buildContext, onRuleError: env.onRuleError });
   return [...syntax, ...rules];

@@ -130,7 +130,11 @@ export function runRules(model: Model, { config, buildContext, onRuleError }: Ru
     }
     return found;
   };
-  const options: RuleOptions = { trustedRegistries: config.hadolint?.trustedRegistries ?? [] };
+  const external = (names: string[]): string[] => names.filter((n) => !rulesNamed(n).length).map((n) => n.toUpperCase());
+  const options: RuleOptions = {
+    trustedRegistries: config.hadolint?.trustedRegistries ?? [],
+    ignoredCodes: [...external(Object.keys(config.rules).filter((k) => config.rules[k] === 'off')), ...external(config.hadolint?.ignored ?? [])],
+  };
   for (const rule of RULES) {
     const severity = severityOf(rule, model, config);
     if (severity === 'off' || global.has(rule.meta.id)) continue;

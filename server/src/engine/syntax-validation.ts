@@ -1,5 +1,5 @@
 import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import type { Diagnostic } from 'vscode-languageserver-types';
 import type { ParsedDocument } from './document';
 import { heredocBodies, rangeContains } from './heredocs';
 
@@ -27,8 +27,15 @@ const BUILDKIT_FLAGS: Record<string, readonly string[]> = {
   ADD: ['unpack'],
 };
 
-export function syntaxDiagnostics(doc: ParsedDocument): Diagnostic[] {
-  const raw = validate(doc.text, VALIDATOR_SETTINGS);
+export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown) => void): Diagnostic[] {
+  let raw: Diagnostic[];
+  try {
+    raw = validate(doc.text, VALIDATOR_SETTINGS);
+  } catch (e) {
+    // dockerfile-utils throws on some inputs (a stage named `constructor`); the rules still run.
+    onError?.(e);
+    return [];
+  }
   const opaque = heredocBodies(doc.dockerfile, (r) => doc.textDocument.getText(r)).filter((h) => !h.expands);
   const out: Diagnostic[] = [];
   for (const d of raw) {
@@ -40,14 +47,13 @@ export function syntaxDiagnostics(doc: ParsedDocument): Diagnostic[] {
       const name = covered.replace(/^--/, '').split('=')[0] ?? '';
       if (BUILDKIT_FLAGS[keyword]?.includes(name)) continue;
     }
+    // Rules report these with docs, aliases and fixes: copy-multi-source-no-slash (DL3021),
+    // onbuild-trigger-disallowed (DL3043), instruction-before-from (DL3061, when a FROM follows).
+    if (code === ValidationCode.INVALID_DESTINATION || code === ValidationCode.ONBUILD_CHAINING_DISALLOWED || code === ValidationCode.ONBUILD_TRIGGER_DISALLOWED) continue;
+    if (code === ValidationCode.NO_SOURCE_IMAGE && doc.dockerfile.getFROMs().length > 0) continue;
     if (code === ValidationCode.FLAG_LESS_THAN_1MS && isZeroDuration(flagValueAfter(doc, d))) continue; // BuildKit: 0 means "inherit"
     if (code === ValidationCode.FLAG_AT_LEAST_ONE && /\bretries\b/.test(d.message) && /\(not 0\)/.test(d.message)) continue; // BuildKit only rejects negative retries
     const adjusted: Diagnostic = { ...d, source: SYNTAX_SOURCE, code: syntaxCodeName(code) };
-    if (code === ValidationCode.INVALID_DESTINATION) {
-      // BuildKit copies several sources into a directory whether or not it ends in '/'; only the classic builder refuses.
-      adjusted.severity = DiagnosticSeverity.Warning;
-      adjusted.message = `${d.message} (BuildKit accepts this; the classic builder rejects it)`;
-    }
     out.push(adjusted);
   }
   return out;

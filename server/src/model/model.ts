@@ -440,7 +440,8 @@ function baseImage(ast: From, globalScope: VarScope, stages: Stage[], escape: st
   const raw = ast.getImage() ?? '';
   const range = ast.getImageRange() ?? ast.getRange();
   const expanded: Expansion = globalScope.expand(raw, escape);
-  const resolved = expanded.certain ? expanded.text : undefined;
+  // BuildKit reads FROM's argument through its shell lexer, so quotes are removed: alpine:"3.20".
+  const resolved = expanded.certain ? expanded.text.replace(/["']/g, '') : undefined;
   const lower = resolved?.toLowerCase();
   const stage = lower ? [...stages].reverse().find((s) => s.name?.toLowerCase() === lower) : undefined;
   const platformFlag = ast.getFlags().find((f) => f.getName() === 'platform');

@@ -35,6 +35,10 @@ export interface RuleMeta {
     why: string;
     bad: string;
     good: string;
+    /** The build context the examples assume (files by context-relative path, `.dockerignore` text). */
+    context?: { files: Record<string, string>; dockerignore?: string };
+    /** Configuration the examples assume (e.g. hadolint's trustedRegistries). */
+    options?: { trustedRegistries?: string[] };
   };
   /** Whether findings carry a fix, and whether that fix keeps behaviour (safe) or may change it (unsafe). */
   fix?: 'safe' | 'unsafe';
@@ -59,7 +63,8 @@ export interface Finding {
 export interface RuleOptions {
   /** Registries FROM may pull from (hadolint's `trustedRegistries`); empty means any. */
   trustedRegistries: string[];
-  /** Packages allowed without a version pin (hadolint's `allowed-unpinned`-like lists are not supported yet). */
+  /** Codes of external checkers turned off in settings or `.hadolint.yaml` (`SC2086`), for rules that wrap them. */
+  ignoredCodes: string[];
 }
 
 export interface RuleContext {

@@ -1,0 +1,33 @@
+import { defineRule } from './rule';
+
+export default defineRule(
+  {
+    id: 'base-image-digest',
+    severity: 'off',
+    category: 'security',
+    description: 'FROM should pin the base image by digest (`image:tag@sha256:…`).',
+    docs: {
+      why:
+        'A tag is a movable name: `python:3.12-slim` points to a new image whenever upstream rebuilds it (security fixes, a new ' +
+        'Debian point release). Two builds of the same Dockerfile can then start from different base layers, so a build that worked ' +
+        'yesterday may break today, and a compromised or mistaken push reaches you on the next pull. A digest names exactly one image: ' +
+        'builds are reproducible, and the cache stays valid until you change the digest on purpose (tools such as Renovate or ' +
+        'Dependabot can update it). The cost is that you no longer get base-image fixes without a change to the Dockerfile, which is ' +
+        'why this rule is off by default. Keep the tag beside the digest so readers still see the version; `docker buildx imagetools inspect python:3.12-slim` prints the digest to use (the one in the example below is illustrative).',
+      bad: 'FROM python:3.12-slim\nCMD ["python"]',
+      good: 'FROM python:3.12-slim@sha256:2ec5a4a5c3e919570f57675471f081d6299668d909feabd8d4803c6c61af666c\nCMD ["python"]',
+    },
+    aliases: {},
+  },
+  (ctx) => {
+    for (const stage of ctx.model.stages) {
+      const base = stage.base;
+      // scratch and earlier stages are not pulled; an image named by an unknown ARG is not guessed at.
+      if (!base || base.scratch || base.stage || !base.ref || base.ref.digest) continue;
+      ctx.report({
+        range: base.range,
+        message: `\`${base.resolved}\` is pulled by tag, which upstream moves to new images: rebuilds may start from a different base. Pin it by digest (\`${base.resolved}@sha256:…\`).`,
+      });
+    }
+  },
+);

@@ -1,0 +1,70 @@
+import type { BuildContext } from '../engine/build-context';
+import { contextSources, isDir, nameList, shipsLayers, sourceMatches, walkCopied } from './lib/build-context';
+import { defineRule } from './rule';
+
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** Whether a context file holds a credential; content is read where the name alone is not enough. */
+function isSecret(bc: BuildContext, rel: string): boolean {
+  const name = rel.slice(rel.lastIndexOf('/') + 1);
+  const lower = name.toLowerCase();
+  const read = (): string => bc.read(rel, 256 * 1024) ?? '';
+  if (lower === '.env') return true;
+  if (lower.startsWith('.env.')) return !/\.(example|sample|template|tmpl|dist|defaults?|schema|tpl)$/.test(lower);
+  if (/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/.test(name)) return true;
+  if (/\.(p12|pfx|ppk)$/.test(lower)) return true;
+  if (lower === '.git-credentials' || lower === '.netrc' || lower === '_netrc') return true;
+  if (rel === '.aws/credentials' || rel.endsWith('/.aws/credentials')) return true;
+  if (lower === 'master.key' || lower === 'credentials.key') return true; // Rails: decrypts credentials.yml.enc
+  if (/\.(pem|key)$/.test(lower)) return PRIVATE_KEY.test(read());
+  // npm and PyPI configs are often plain registry settings; only a literal token or password is a secret.
+  if (lower === '.npmrc') return /(_authToken|_auth|_password)\s*=\s*(?!\$\{)\S/.test(read());
+  if (lower === '.pypirc') return /^\s*password\s*[=:]\s*\S/m.test(read());
+  if (lower === 'credentials.json' || /^service[-_]?account.*\.json$/.test(lower)) return /"(private_key|client_secret|refresh_token)"\s*:/.test(read());
+  return false;
+}
+
+export default defineRule(
+  {
+    id: 'context-secrets-copied',
+    severity: 'warning',
+    category: 'security',
+    description: 'A COPY or ADD of a folder puts credential files from the build context (.env, private keys, tokens) into the image.',
+    docs: {
+      why:
+        '`COPY . .` copies every file of the folder that .dockerignore does not exclude, secrets included: `.env`, private keys, ' +
+        '`.npmrc` with a token, `.aws/credentials`. Each layer is a tar archive that anyone who can pull the image can unpack, ' +
+        'and a later `RUN rm .env` only hides the file in a new layer: it stays in the one COPY created. ' +
+        'Exclude these files in .dockerignore, and give a build step that needs a credential a secret mount ' +
+        '(`RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`), which is never written to a layer. ' +
+        'Builder stages that the final image only copies files from are not reported. ' +
+        'This rule needs the build context on disk, so it says nothing for unsaved files.',
+      bad: '# context: package.json, src/, .env, .npmrc (with an auth token); .dockerignore lists only node_modules\nFROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci',
+      good: 'FROM node:20-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\nCOPY src/ ./src/',
+      context: { files: { 'package.json': '{}', 'package-lock.json': '{}', 'src/index.js': '', '.env': 'DB_PASSWORD=hunter2', '.npmrc': '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789' }, dockerignore: 'node_modules\n' },
+    },
+    aliases: {},
+  },
+  (ctx) => {
+    const bc = ctx.buildContext;
+    if (!bc) return;
+    for (const source of contextSources(ctx.model)) {
+      if (!shipsLayers(ctx.model, source.inst.stage)) continue;
+      const found = new Set<string>();
+      for (const match of sourceMatches(bc, source.path)) {
+        // A file named on purpose (`COPY server.key …`, `COPY *.pem …`) is a decision; folders and a bare `*` copy whatever is there.
+        if (match === '' || isDir(bc, match)) {
+          for (const f of walkCopied(bc, match).files) if (isSecret(bc, f)) found.add(f);
+        } else if (/(^|\/)\*$/.test(source.path) && isSecret(bc, match)) found.add(match);
+      }
+      const secrets = [...found].sort();
+      if (!secrets.length) continue;
+      ctx.report({
+        range: source.range,
+        message:
+          `\`${source.inst.keyword} ${source.raw}\` copies ${nameList(secrets)} into the image, where anyone who pulls it can read ${secrets.length > 1 ? 'them' : 'it'} from the layer. ` +
+          'Exclude secrets in .dockerignore and pass what the build needs with `RUN --mount=type=secret`.',
+      });
+    }
+  },
+);

@@ -1,0 +1,57 @@
+import { isPosixShell } from '../model/model';
+import type { ShellCommand } from '../model/shell';
+import { defineRule } from './rule';
+
+/** `-o pipefail` among a shell's options: `-o pipefail`, `-eo pipefail`, `-euxo pipefail`. */
+function setsPipefail(words: string[]): boolean {
+  return words.some((w, i) => /^-[a-zA-Z]*o$/.test(w) && words[i + 1] === 'pipefail');
+}
+
+/** Commands that print their arguments and cannot fail: a pipeline fed only by them hides no failure. */
+const CONSTANT = new Set(['echo', 'printf', 'yes', 'true']);
+
+function fedByConstant(commands: ShellCommand[], cmd: ShellCommand): boolean {
+  const left = commands.filter((c) => c.pipeline === cmd.pipeline && c.pipelinePosition < cmd.pipelineLength - 1);
+  // A compound part (`{ …; } | x`, a subshell) is not among the commands: it may fail.
+  if (left.length < cmd.pipelineLength - 1) return false;
+  // `echo "$(curl …)"`: the substituted command may fail.
+  return left.every((c) => CONSTANT.has(c.name) && !commands.some((n) => n !== c && n.start >= c.start && n.end <= c.end));
+}
+
+export default defineRule(
+  {
+    id: 'pipe-without-pipefail',
+    severity: 'warning',
+    category: 'cache',
+    description: 'A RUN with a pipe needs `set -o pipefail` (or a SHELL with `-o pipefail`), or failures on the left are ignored.',
+    docs: {
+      why:
+        'A shell reports the exit status of the last command of a pipeline. In `RUN curl -fsSL $URL | tar -xz`, a failed download makes tar read nothing, ' +
+        'tar succeeds, and so does the RUN: the broken result is committed as a layer and cached, and every later build reuses it without trying again. ' +
+        'With `pipefail` the pipeline fails when any part fails, so the build stops. Set it for the whole stage with ' +
+        '`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`, or start the RUN with `set -o pipefail &&` where the shell supports it ' +
+        '(bash, zsh, BusyBox ash, dash 0.5.11+). Pipelines fed only by `echo` or `printf` (`echo "$SUM  file" | sha256sum -c -`) cannot hide a failure and are not reported.',
+      bad: 'FROM debian:bookworm\nRUN curl -fsSL https://example.com/app.tar.gz | tar -xz -C /opt',
+      good: 'FROM debian:bookworm\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://example.com/app.tar.gz | tar -xz -C /opt',
+    },
+    aliases: { hadolint: ['DL4006'] },
+  },
+  (ctx) => {
+    for (const inst of ctx.model.runs()) {
+      const run = inst.run!;
+      if (run.execForm || !run.script || !isPosixShell(inst.shell) || setsPipefail(inst.shell)) continue;
+      const piped = run.commands.find((c) => c.pipelineLength > 1 && !fedByConstant(run.commands, c));
+      if (!piped) continue;
+      // `set -o pipefail` earlier in the same script covers the pipes after it.
+      const sets = run.commands.filter((c): c is ShellCommand => c.name === 'set' && setsPipefail(c.args.map((a) => a.text)));
+      if (sets.some((s) => s.end <= piped.start)) continue;
+      const text = run.script.text;
+      const bar = piped.pipelinePosition === 0 ? text.indexOf('|', piped.end) : text.lastIndexOf('|', piped.start);
+      const range = bar >= 0 ? ctx.model.scriptRange(run, bar, text[bar + 1] === '&' ? bar + 2 : bar + 1) : ctx.model.wordRange(run, piped.nameWord);
+      ctx.report({
+        range,
+        message: `Pipe without pipefail: the RUN's status is that of the last command, so a failure before the pipe still produces a cached, "successful" layer. Use SHELL ["/bin/bash", "-o", "pipefail", "-c"] or start the RUN with set -o pipefail.`,
+      });
+    }
+  },
+);

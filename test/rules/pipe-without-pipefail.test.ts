@@ -1,0 +1,29 @@
+import { ruleTable } from './harness';
+
+ruleTable('pipe-without-pipefail', {
+  valid: [
+    'FROM scratch as build\nRUN wget -O - https://some.site && wc -l file > /number\n',
+    'FROM scratch as build\nSHELL ["/bin/bash", "-eo", "pipefail", "-c"]\nRUN wget -O - https://some.site | wc -l file > /number\n',
+    'FROM debian AS base\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nFROM base\nRUN curl x | tar -x\n',
+    'FROM debian\nRUN set -euxo pipefail; curl -fsSL x | tar -xz\n',
+    'FROM debian\nRUN <<EOF\nset -o pipefail\ncurl -fsSL x | tar -xz\nEOF\n',
+    'FROM debian\nRUN echo "$SUM  /tmp/a.tgz" | sha256sum -c - && printf "%s\\n" a b | sort\n',
+    'FROM debian\nRUN curl -fsSL x || echo failed\n',
+    'FROM debian\nRUN ["sh", "-c", "curl x | tar -x"]\n',
+    'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN Get-ChildItem | Select-Object Name\n',
+  ],
+  invalid: [
+    { code: 'FROM scratch\nRUN wget -O - https://some.site | wc -l > /number\n', errors: [{ line: 2, column: 33, endLine: 2, endColumn: 34, message: /pipefail/ }] },
+    {
+      code: 'FROM scratch as build\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN wget -O - https://some.site | wc -l file > /number\nFROM scratch as build2\nRUN wget -O - https://some.site | wc -l file > /number\n',
+      errors: [{ line: 5, column: 33 }],
+    },
+    { code: 'FROM debian\nRUN curl -fsSL x \\\n  # unpack\n  | tar -xz\n', errors: [{ line: 4, column: 3, endLine: 4, endColumn: 4 }] },
+    { code: 'FROM debian\nRUN curl x | tar -x; set -o pipefail\n', errors: [{ line: 2, column: 12 }] },
+    { code: 'FROM debian\nRUN echo "$(curl -fsSL x)" | sh\n', errors: [{ line: 2, column: 28 }] },
+    { code: 'FROM debian\nRUN { curl a; curl b; } | tar -x\n', errors: [{ line: 2, column: 25, endLine: 2, endColumn: 26 }] },
+    { code: 'FROM debian\nRUN make 2>&1 |& tee build.log\n', errors: [{ line: 2, column: 15, endLine: 2, endColumn: 17 }] },
+    { code: 'FROM debian\nRUN <<EOF\ncurl -fsSL x | tar -xz\nEOF\n', errors: [{ line: 3, column: 14 }] },
+    { code: 'FROM debian\nONBUILD RUN curl x | sh\n', errors: [{ line: 2, column: 20 }] },
+  ],
+});
