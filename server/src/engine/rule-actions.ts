@@ -1,4 +1,6 @@
-import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver-types';
+import { pathToFileURL } from 'node:url';
+import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver-types';
+import type { Fix } from '../rules/rule';
 import type { ParsedDocument } from './document';
 import type { RuleDiagnosticData } from './rule-runner';
 
@@ -27,7 +29,7 @@ export function ruleCodeActions(doc: ParsedDocument, diagnostics: Diagnostic[]):
         kind: CodeActionKind.QuickFix,
         diagnostics: [d],
         isPreferred: fix.safe,
-        edit: { changes: { [doc.uri]: fix.edits } },
+        edit: workspaceEditOf(doc, fix),
       });
     }
     const instruction = doc.dockerfile.getInstructions().find((i) => i.getRange().start.line <= d.range.start.line && d.range.start.line <= i.getRange().end.line);
@@ -85,7 +87,7 @@ export function fixAllEdits(diagnostics: Diagnostic[]): TextEdit[] {
   for (const d of diagnostics) {
     const data = dataOf(d);
     for (const fix of data?.fixes ?? []) {
-      if (!fix.safe) continue;
+      if (!fix.safe || fix.files?.length) continue;
       if (fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
       taken.push(...fix.edits);
       break;
@@ -98,4 +100,17 @@ export function fixAllAction(doc: ParsedDocument, diagnostics: Diagnostic[]): Co
   const edits = fixAllEdits(diagnostics);
   if (!edits.length) return undefined;
   return { title: 'Fix all auto-fixable Layerwise problems', kind: FIX_ALL_KIND, edit: { changes: { [doc.uri]: edits } } };
+}
+
+/** A fix as a WorkspaceEdit: creating files needs `documentChanges`, plain edits use `changes`. */
+export function workspaceEditOf(doc: ParsedDocument, fix: Fix): WorkspaceEdit {
+  if (!fix.files?.length) return { changes: { [doc.uri]: fix.edits } };
+  const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [];
+  if (fix.edits.length) documentChanges.push({ textDocument: { uri: doc.uri, version: doc.version }, edits: fix.edits });
+  for (const f of fix.files) {
+    const uri = pathToFileURL(f.path).href;
+    if (f.create) documentChanges.push({ kind: 'create', uri, options: { ignoreIfExists: true } });
+    documentChanges.push({ textDocument: { uri, version: null }, edits: f.edits });
+  }
+  return { documentChanges };
 }

@@ -51,6 +51,17 @@ export interface Fix {
   title: string;
   /** Safe fixes keep what the image does; unsafe ones may change it and are never part of fix-all. */
   safe: boolean;
+  /** Edits of the Dockerfile itself. */
+  edits: TextEdit[];
+  /** Edits of other files, such as creating or extending `.dockerignore`. */
+  files?: FileChange[];
+}
+
+export interface FileChange {
+  /** Absolute path (build-context files: `path.join(ctx.buildContext.root, name)`). */
+  path: string;
+  /** The file does not exist yet and is created (then `edits` insert into the empty file). */
+  create: boolean;
   edits: TextEdit[];
 }
 
