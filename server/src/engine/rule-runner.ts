@@ -68,8 +68,9 @@ function severityOf(rule: Rule, model: Model, config: RuleConfig): RuleSeverity 
     if (check.skip === 'all' || check.skip.includes(bk)) severity = 'off';
     else if (check.error && severity !== 'off') severity = 'error';
   }
-  severity = hit(config.rules) ?? severity;
   if (config.enableAll && severity === 'off') severity = 'info';
+  // An explicit setting wins, even over enableAll.
+  severity = hit(config.rules) ?? severity;
   return severity;
 }
 
