@@ -1,6 +1,7 @@
 import type { Dockerfile } from 'dockerfile-ast';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildModel, type Model } from '../model/model';
+import { blankOpaqueHeredocs } from './opaque-heredocs';
 import { parseDockerfile } from './parse';
 
 /** One version of a Dockerfile, parsed once; every feature reads this. */
@@ -18,8 +19,19 @@ export class ParsedDocument {
 
   private cachedModel: { key: string; model: Model } | undefined;
 
+  private blanked: string | undefined;
+
+  /**
+   * The text the parser and the library features see: the same offsets and lines, with the
+   * bodies of quoted COPY/ADD heredocs blanked out (see opaque-heredocs.ts).
+   */
+  get analysisText(): string {
+    this.blanked ??= blankOpaqueHeredocs(this.text);
+    return this.blanked;
+  }
+
   get dockerfile(): Dockerfile {
-    this.ast ??= parseDockerfile(this.text);
+    this.ast ??= parseDockerfile(this.analysisText);
     return this.ast;
   }
 

@@ -73,7 +73,7 @@ export class EditorFeatures {
 
   async completion(doc: ParsedDocument, position: Position, settings: LayerwiseSettings): Promise<CompletionItem[]> {
     if (isInFromTag(doc, position) && !settings.completion.registryTags) return [];
-    const result = this.guard<CompletionItem[] | PromiseLike<CompletionItem[]>>('completion', [], () => this.service.computeCompletionItems(doc.text, position));
+    const result = this.guard<CompletionItem[] | PromiseLike<CompletionItem[]>>('completion', [], () => this.service.computeCompletionItems(doc.analysisText, position));
     if (Array.isArray(result)) return result;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<CompletionItem[]>((resolve) => {
@@ -91,33 +91,33 @@ export class EditorFeatures {
   }
 
   hover(doc: ParsedDocument, position: Position): Hover | null {
-    return this.guard('hover', null, () => this.offline.computeHover(doc.text, position));
+    return this.guard('hover', null, () => this.offline.computeHover(doc.analysisText, position));
   }
 
   signatureHelp(doc: ParsedDocument, position: Position): SignatureHelp | null {
-    return this.guard('signatureHelp', null, () => this.offline.computeSignatureHelp(doc.text, position));
+    return this.guard('signatureHelp', null, () => this.offline.computeSignatureHelp(doc.analysisText, position));
   }
 
   definition(doc: ParsedDocument, position: Position): Location | null {
-    return this.guard('definition', null, () => this.offline.computeDefinition({ uri: doc.uri }, doc.text, position) ?? null);
+    return this.guard('definition', null, () => this.offline.computeDefinition({ uri: doc.uri }, doc.analysisText, position) ?? null);
   }
 
   highlights(doc: ParsedDocument, position: Position): DocumentHighlight[] {
-    return this.guard('documentHighlight', [], () => this.offline.computeHighlightRanges(doc.text, position));
+    return this.guard('documentHighlight', [], () => this.offline.computeHighlightRanges(doc.analysisText, position));
   }
 
   prepareRename(doc: ParsedDocument, position: Position): Range | null {
-    return this.guard('prepareRename', null, () => this.offline.prepareRename(doc.text, position));
+    return this.guard('prepareRename', null, () => this.offline.prepareRename(doc.analysisText, position));
   }
 
   rename(doc: ParsedDocument, position: Position, newName: string): WorkspaceEdit | null {
-    const edits = this.guard('rename', [], () => this.offline.computeRename({ uri: doc.uri }, doc.text, position, newName));
+    const edits = this.guard('rename', [], () => this.offline.computeRename({ uri: doc.uri }, doc.analysisText, position, newName));
     return edits.length ? { changes: { [doc.uri]: edits } } : null;
   }
 
   /** Hierarchical symbols: each build stage holds its instructions. */
   symbols(doc: ParsedDocument): DocumentSymbol[] {
-    const flat: SymbolInformation[] = this.guard('documentSymbol', [], () => this.offline.computeSymbols({ uri: doc.uri }, doc.text));
+    const flat: SymbolInformation[] = this.guard('documentSymbol', [], () => this.offline.computeSymbols({ uri: doc.uri }, doc.analysisText));
     const stages = doc.dockerfile.getFROMs();
     const roots: DocumentSymbol[] = [];
     let current: DocumentSymbol | undefined;
@@ -141,11 +141,11 @@ export class EditorFeatures {
   }
 
   folding(doc: ParsedDocument): FoldingRange[] {
-    return this.guard('foldingRange', [], () => this.offline.computeFoldingRanges(doc.text));
+    return this.guard('foldingRange', [], () => this.offline.computeFoldingRanges(doc.analysisText));
   }
 
   links(doc: ParsedDocument): DocumentLink[] {
-    return this.guard('documentLink', [], () => this.offline.computeLinks(doc.text).map((l) => this.offline.resolveLink(l)));
+    return this.guard('documentLink', [], () => this.offline.computeLinks(doc.analysisText).map((l) => this.offline.resolveLink(l)));
   }
 
   semanticTokens(doc: ParsedDocument): SemanticTokens {
@@ -153,18 +153,18 @@ export class EditorFeatures {
   }
 
   format(doc: ParsedDocument, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
-    return this.guard('formatting', [], () => keepHeredocs(doc, this.offline.format(doc.text, { ...options, ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions })));
+    return this.guard('formatting', [], () => keepHeredocs(doc, this.offline.format(doc.analysisText, { ...options, ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions })));
   }
 
   formatRange(doc: ParsedDocument, range: Range, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
-    return this.guard('rangeFormatting', [], () => keepHeredocs(doc, this.offline.formatRange(doc.text, range, {
+    return this.guard('rangeFormatting', [], () => keepHeredocs(doc, this.offline.formatRange(doc.analysisText, range, {
       ...options,
       ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions,
     })));
   }
 
   formatOnType(doc: ParsedDocument, position: Position, ch: string, options: FormatOptions, settings: LayerwiseSettings): TextEdit[] {
-    return this.guard('onTypeFormatting', [], () => keepHeredocs(doc, this.offline.formatOnType(doc.text, position, ch, {
+    return this.guard('onTypeFormatting', [], () => keepHeredocs(doc, this.offline.formatOnType(doc.analysisText, position, ch, {
       ...options,
       ignoreMultilineInstructions: settings.formatter.ignoreMultilineInstructions,
     })));
@@ -185,7 +185,7 @@ export class EditorFeatures {
     const commands = this.guard('codeAction', [], () => this.offline.computeCodeActions({ uri: doc.uri }, range, { ...context, diagnostics }));
     const actions: CodeAction[] = [];
     for (const command of commands) {
-      const edits = this.guard('codeAction', [], () => this.offline.computeCommandEdits(doc.text, command.command, command.arguments ?? []));
+      const edits = this.guard('codeAction', [], () => this.offline.computeCommandEdits(doc.analysisText, command.command, command.arguments ?? []));
       if (!edits.length) continue;
       const fixed = diagnostics.find((d) => sameRange(d.range, command.arguments?.[1] as Range | undefined));
       const action: CodeAction = { title: command.title, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } } };
@@ -199,7 +199,7 @@ export class EditorFeatures {
 
 /** Heredoc bodies are file content or a script: the formatter must not re-indent them. */
 function keepHeredocs(doc: ParsedDocument, edits: TextEdit[]): TextEdit[] {
-  const bodies = heredocBodies(doc.dockerfile, (r) => doc.textDocument.getText(r));
+  const bodies = heredocBodies(doc.dockerfile, (r) => doc.analysisTextDocument.getText(r));
   return bodies.length ? edits.filter((e) => !bodies.some((b) => rangesOverlap(b.range, e.range))) : edits;
 }
 
@@ -217,7 +217,7 @@ function isInFromTag(doc: ParsedDocument, position: Position): boolean {
   for (const from of doc.dockerfile.getFROMs()) {
     const r = from.getRange();
     if (position.line < r.start.line || position.line > r.end.line) continue;
-    const line = doc.text.split(/\r?\n/, position.line + 1)[position.line] ?? '';
+    const line = doc.analysisText.split(/\r?\n/, position.line + 1)[position.line] ?? '';
     return /:[^\s/]*$/.test(line.slice(0, position.character));
   }
   return false;

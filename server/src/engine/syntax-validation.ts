@@ -30,7 +30,7 @@ const BUILDKIT_FLAGS: Record<string, readonly string[]> = {
 export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown) => void): Diagnostic[] {
   let raw: Diagnostic[];
   try {
-    raw = validate(doc.text, VALIDATOR_SETTINGS);
+    raw = validate(doc.analysisText, VALIDATOR_SETTINGS);
   } catch (e) {
     // dockerfile-utils throws on some inputs (a stage named `constructor`); the rules still run.
     onError?.(e);
