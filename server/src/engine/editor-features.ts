@@ -199,7 +199,7 @@ export class EditorFeatures {
 
 /** Heredoc bodies are file content or a script: the formatter must not re-indent them. */
 function keepHeredocs(doc: ParsedDocument, edits: TextEdit[]): TextEdit[] {
-  const bodies = heredocBodies(doc.dockerfile, (r) => doc.analysisTextDocument.getText(r));
+  const bodies = heredocBodies(doc.dockerfile, (r) => doc.textDocument.getText(r));
   return bodies.length ? edits.filter((e) => !bodies.some((b) => rangesOverlap(b.range, e.range))) : edits;
 }
 
