@@ -36,8 +36,8 @@ DockerfileParser.parse = parseDockerfile;
 /**
  * dockerfile-ast recomputes an instruction's arguments, variables and heredocs on every call, and
  * the validator calls them many times per instruction: most of its time on a large file. A parsed
- * instruction never changes, so each getter's first answer is kept (arrays are handed out as
- * copies, because the library itself shifts and splices what these getters return).
+ * instruction never changes, so each getter's first answer is kept (the two arrays the library
+ * itself shifts and splices are handed out as copies).
  * A corpus test checks that results are identical with and without this.
  */
 const MEMOIZED = [
@@ -65,6 +65,9 @@ function memoizeAstGetters(): void {
         const descriptor = Object.getOwnPropertyDescriptor(proto, name);
         const original: unknown = descriptor?.value;
         if (typeof original !== 'function' || original.length !== 0) continue;
+        // Only these results are mutated by the library (ModifiableInstruction shifts the base
+        // arguments, Label splices the base variables); everything else is handed out as it is.
+        const copy = proto === ast.Instruction.prototype && (name === 'getArguments' || name === 'getVariables');
         const slot = Symbol(name);
         Object.defineProperty(proto, name, {
           ...descriptor,
@@ -74,7 +77,7 @@ function memoizeAstGetters(): void {
               v = (original as () => unknown).call(this);
               this[slot] = v;
             }
-            return Array.isArray(v) ? v.slice() : v;
+            return copy && Array.isArray(v) ? v.slice() : v;
           },
         });
       }
