@@ -1,4 +1,10 @@
-import { ruleTable } from './harness';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
+import { initShellParser } from '../../server/src/model/shell';
+import type { CaseContext } from './harness';
+import { findingsOf, ruleTable } from './harness';
 
 ruleTable('apk-no-cache', {
   valid: [
@@ -35,3 +41,44 @@ ruleTable('apk-no-cache', {
     { code: 'FROM alpine\nRUN apk add curl\nRUN rm -rf /var/cache/apk/*\n', errors: [{ line: 2, column: 5 }] },
   ],
 });
+
+/** The cache mount fix: the text after it (LF and CRLF), unsafe, titled "(BuildKit)", and the rule quiet about that RUN afterwards. */
+function cacheMountCases(cases: ({ code: string; output?: string; line?: number } & CaseContext)[]): void {
+  describe('apk-no-cache: the cache mount fix', () => {
+    before(() => initShellParser());
+    for (const [k, c] of cases.entries()) {
+      for (const eol of ['\n', '\r\n']) {
+        it(`#${k + 1}${eol === '\n' ? '' : ' (CRLF)'}: ${c.code.split('\n').slice(1).join(' ').slice(0, 60)}`, () => {
+          const code = c.code.replace(/\n/g, eol);
+          const { doc, diagnostics } = findingsOf('apk-no-cache', code, c);
+          const d = diagnostics.find((x) => x.range.start.line + 1 === (c.line ?? x.range.start.line + 1))!;
+          const fix = (d.data as RuleDiagnosticData).fixes.find((f) => /cache mount/.test(f.title));
+          if (c.output === undefined) return assert.equal(fix, undefined);
+          assert.ok(fix, 'expected a cache mount fix');
+          assert.equal(fix.safe, false);
+          assert.match(fix.title, /\(BuildKit\)$/);
+          const fixed = TextDocument.applyEdits(doc.textDocument, fix.edits);
+          assert.equal(fixed, c.output.replace(/\n/g, eol));
+          const line = d.range.start.line;
+          assert.deepEqual(findingsOf('apk-no-cache', fixed, c).diagnostics.filter((x) => x.range.start.line === line).map((x) => x.message), []);
+        });
+      }
+    }
+  });
+}
+
+cacheMountCases([
+  { code: 'FROM alpine\nRUN apk add flex=2.6.4-r1\n', output: 'FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk,sharing=locked apk add flex=2.6.4-r1\n' },
+  // `--no-cache` on the other apk commands would bypass the mount.
+  {
+    code: 'FROM alpine\nRUN apk add --no-cache --virtual .build gcc \\\n  && apk add musl-dev \\\n  && apk del .build\n',
+    line: 3,
+    output: 'FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk,sharing=locked \\\n     apk add --virtual .build gcc \\\n  && apk add musl-dev \\\n  && apk del .build\n',
+  },
+  {
+    code: '# escape=`\nFROM alpine:3.20\nRUN apk update `\n  # then install`\n  && apk add `\n    --no-cache `\n    curl\n',
+    output: '# escape=`\nFROM alpine:3.20\nRUN --mount=type=cache,target=/var/cache/apk,sharing=locked `\n     apk update `\n  # then install`\n  && apk add `\n    curl\n',
+  },
+  { code: 'FROM alpine\nRUN ["apk", "add", "curl"]\n', output: 'FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk,sharing=locked ["apk", "add", "curl"]\n' },
+  { code: 'FROM alpine\nONBUILD RUN apk add git\n' },
+]);

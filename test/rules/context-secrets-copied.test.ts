@@ -1,4 +1,17 @@
-import { ruleTable } from './harness';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_SETTINGS } from '../../server/src/config';
+import { fsBuildContext } from '../../server/src/engine/build-context';
+import { ParsedDocument } from '../../server/src/engine/document';
+import { lintDocument } from '../../server/src/engine/lint';
+import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
+import { initShellParser } from '../../server/src/model/shell';
+import type { CaseContext } from './harness';
+import { findingsOf, ruleTable } from './harness';
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -40,4 +53,58 @@ ruleTable('context-secrets-copied', {
     { code: 'FROM node:20 AS base\nCOPY . .\nFROM base\nRUN npm test\n', files, errors: [{ line: 2 }] },
     { code: 'FROM python:3.12\nARG APP=.\nCOPY \\\n  $APP \\\n  /app/\n', files: { 'main.py': '', 'settings/prod.pypirc': '', '.pypirc': '[pypi]\npassword = pypi-AgEIcHlwaS5vcmc\n' }, errors: [{ line: 4, column: 3, endColumn: 7, message: /`\.pypirc`/ }] },
   ],
+});
+
+describe('context-secrets-copied: the fix excludes the files found', () => {
+  before(() => initShellParser());
+  const fixOf = (code: string, c: CaseContext, k = 0) => {
+    const { diagnostics } = findingsOf('context-secrets-copied', code, c);
+    const fixes = (diagnostics[k]!.data as RuleDiagnosticData).fixes;
+    assert.equal(fixes.length, 1);
+    assert.equal(fixes[0]!.safe, false);
+    assert.deepEqual(fixes[0]!.edits, []);
+    return fixes[0]!;
+  };
+  it('appends to the end of the .dockerignore in effect, keeping its line endings', () => {
+    const ignore = '# deps\r\nnode_modules\r\n';
+    const fix = fixOf('FROM node:20\nCOPY . .\n', { files: { ...files, '.dockerignore': ignore }, dockerignore: ignore });
+    assert.equal(fix.title, 'Exclude `.env` in .dockerignore');
+    assert.deepEqual(fix.files, [{ path: '/context/.dockerignore', create: false, edits: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, newText: '.env\r\n' }] }]);
+  });
+  it('starts a new line when the file does not end with one', () => {
+    const ignore = '.git\n*.log';
+    const fix = fixOf('FROM node:20\nCOPY --chown=node . /app/\n', { files: { 'a.js': '', 'deploy/id_rsa': KEY, 'certs/tls.pem': KEY, '.dockerignore': ignore }, dockerignore: ignore });
+    assert.deepEqual(fix.files![0]!.edits, [{ range: { start: { line: 1, character: 5 }, end: { line: 1, character: 5 } }, newText: '\ncerts/tls.pem\ndeploy/id_rsa\n' }]);
+  });
+  it('re-excludes a file an exception re-included', () => {
+    const ignore = 'config\n!config/.env\n';
+    const fix = fixOf('FROM node:20\nCOPY . .\n', { files: { 'config/.env': 'A=1\n', 'config/app.yml': '', '.dockerignore': ignore }, dockerignore: ignore });
+    assert.equal(fix.files![0]!.edits[0]!.newText, 'config/.env\n');
+  });
+  it('creates .dockerignore when there is none (several stages: the one that ships)', () => {
+    const fix = fixOf('FROM node:20 AS base\nCOPY src/ /app/src/\nFROM base\nCMD ["node", "/app/src"]\n', { files: { 'src/index.js': '', 'src/.env.production': 'SECRET=1\n' } });
+    assert.equal(fix.title, 'Create .dockerignore excluding `src/.env.production`');
+    assert.deepEqual(fix.files, [{ path: '/context/.dockerignore', create: true, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: 'src/.env.production\n' }] }]);
+  });
+  it('is not offered for a file the Dockerfile also copies by name', () => {
+    const { diagnostics } = findingsOf('context-secrets-copied', 'FROM node:20\nCOPY . .\nCOPY .env /app/.env\n', { files });
+    assert.equal((diagnostics[0]!.data as RuleDiagnosticData).fixes.length, 0);
+  });
+  it('edits <Dockerfile>.dockerignore when that is the file in effect', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-ignore-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'app.js'), '');
+      fs.writeFileSync(path.join(dir, '.env'), 'A=1\n');
+      fs.writeFileSync(path.join(dir, '.dockerignore'), 'node_modules\n');
+      fs.writeFileSync(path.join(dir, 'Dockerfile.dockerignore'), '.git\n');
+      const dockerfile = path.join(dir, 'Dockerfile');
+      const doc = new ParsedDocument(pathToFileURL(dockerfile).href, 1, 'FROM node:20\nCOPY . .\n');
+      const diagnostics = lintDocument(doc, DEFAULT_SETTINGS, { buildContext: fsBuildContext(dir, dockerfile), ruleConfig: { rules: { 'context-secrets-copied': 'warning' } } }).filter((d) => d.code === 'context-secrets-copied');
+      const fix = (diagnostics[0]!.data as RuleDiagnosticData).fixes[0]!;
+      assert.equal(fix.title, 'Exclude `.env` in Dockerfile.dockerignore');
+      assert.deepEqual(fix.files, [{ path: path.join(dir, 'Dockerfile.dockerignore'), create: false, edits: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '.env\n' }] }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

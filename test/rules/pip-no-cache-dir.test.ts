@@ -1,4 +1,9 @@
-import { ruleTable } from './harness';
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
+import { initShellParser } from '../../server/src/model/shell';
+import { findingsOf, ruleTable } from './harness';
 
 ruleTable('pip-no-cache-dir', {
   valid: [
@@ -63,4 +68,43 @@ ruleTable('pip-no-cache-dir', {
     { code: 'FROM python:3.12\nRUN pip install six\nRUN rm -rf /root/.cache/pip\n', errors: [{ line: 2 }] },
     { code: 'FROM python:3.12\nRUN pip install six && pip install flask\n', errors: [{ line: 2, column: 5 }, { line: 2, column: 24 }] },
   ],
+});
+
+describe('pip-no-cache-dir: the cache mount fix', () => {
+  before(() => initShellParser());
+  /** The text after the fix whose title matches, for LF and CRLF; and whether the rule is then quiet about that command. */
+  const cases: { code: string; output?: string }[] = [
+    { code: 'FROM python:3.12\nRUN pip install flask\n', output: 'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n' },
+    {
+      code: 'FROM python:3.12\nRUN --network=default \\\n    # the app\n    pip install -r requirements.txt\n',
+      output: 'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    --network=default \\\n    # the app\n    pip install -r requirements.txt\n',
+    },
+    { code: 'FROM python:3.12\nRUN ["pip", "install", "flask"]\n', output: 'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip ["pip", "install", "flask"]\n' },
+    { code: 'FROM python:3.12\nRUN <<EOF\npip3 install flask\nEOF\n', output: 'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip <<EOF\npip3 install flask\nEOF\n' },
+    { code: '# escape=`\nFROM python:3.12 AS base\nFROM base\nRUN pip install `\n    flask\n', output: '# escape=`\nFROM python:3.12 AS base\nFROM base\nRUN --mount=type=cache,target=/root/.cache/pip `\n    pip install `\n    flask\n' },
+    // The cache folder named by PIP_CACHE_DIR is the mount's target (and the only fix).
+    { code: 'FROM python:3.12\nENV PIP_CACHE_DIR=/var/cache/pip\nRUN pip install six\n', output: 'FROM python:3.12\nENV PIP_CACHE_DIR=/var/cache/pip\nRUN --mount=type=cache,target=/var/cache/pip pip install six\n' },
+    // Not as another user or HOME (the mount is root's), not through sudo, not in ONBUILD.
+    { code: 'FROM python:3.12\nUSER app\nRUN pip install --user six\n' },
+    { code: 'FROM python:3.12\nENV HOME=/home/app\nRUN pip install six\n' },
+    { code: 'FROM python:3.12\nRUN sudo -H pip install six\n' },
+    { code: 'FROM python:3.12\nONBUILD RUN pip install six\n' },
+    { code: 'ARG BASE\nFROM $BASE\nRUN pip install six\n' },
+  ];
+  for (const [k, c] of cases.entries()) {
+    for (const eol of ['\n', '\r\n']) {
+      it(`#${k + 1}${eol === '\n' ? '' : ' (CRLF)'}: ${c.code.split('\n').find((l) => /pip/.test(l))}`, () => {
+        const code = c.code.replace(/\n/g, eol);
+        const { doc, diagnostics } = findingsOf('pip-no-cache-dir', code);
+        const fix = (diagnostics[0]!.data as RuleDiagnosticData).fixes.find((f) => /cache mount/.test(f.title));
+        if (c.output === undefined) return assert.equal(fix, undefined);
+        assert.ok(fix, 'expected a cache mount fix');
+        assert.equal(fix.safe, false);
+        assert.match(fix.title, /\(BuildKit\)$/);
+        const fixed = TextDocument.applyEdits(doc.textDocument, fix.edits);
+        assert.equal(fixed, c.output.replace(/\n/g, eol));
+        assert.deepEqual(findingsOf('pip-no-cache-dir', fixed).diagnostics.map((d) => d.message), []);
+      });
+    }
+  }
 });

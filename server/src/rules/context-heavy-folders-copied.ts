@@ -1,4 +1,5 @@
 import { contextSources, isDir, nameList, sourceMatches, walkCopied } from './lib/build-context';
+import { ignoreFix, ignorePattern } from './lib/fix-helpers';
 import { defineRule } from './rule';
 
 export default defineRule(
@@ -14,11 +15,15 @@ export default defineRule(
         'application itself), host-built native modules can shadow the ones the image installs, and since `.git` changes on every ' +
         'commit or fetch, the COPY layer and every layer after it are rebuilt even when no source changed. ' +
         'List them in .dockerignore; if a build step really needs one (say `.git` for a version string), ignore this finding for that line. ' +
-        'This rule needs the build context on disk, so it says nothing for unsaved files.',
+        'This rule needs the build context on disk, so it says nothing for unsaved files.\n\n' +
+        'The quick fix adds exactly the folders found to the ignore file in effect (`<Dockerfile>.dockerignore` beside the Dockerfile, else ' +
+        '`.dockerignore`, which it creates if there is none), at its end and with its line endings; a folder the Dockerfile copies by name, ' +
+        'and `.git` when a RUN uses git, are left out. It is not applied by fix-all: a build step may need an excluded folder.',
       bad: '# context: app/, requirements.txt, .git/, .venv/; .dockerignore lists only *.log\nFROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt',
       good: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY app/ ./app/',
       context: { files: { 'app/main.py': '', 'requirements.txt': 'flask\n', '.git/HEAD': 'ref: refs/heads/main', '.venv/pyvenv.cfg': 'home = /usr/bin', '.venv/lib/x.py': '' }, dockerignore: '*.log\n' },
     },
+    fix: 'unsafe',
     aliases: {},
   },
   (ctx) => {
@@ -33,7 +38,9 @@ export default defineRule(
       if (!heavy.size) continue;
       const paths = [...heavy.keys()].sort();
       const kinds = [...new Set(paths.map((p) => heavy.get(p)!))].join(', ');
+      const fix = ignoreFix(ctx, paths.map(ignorePattern));
       ctx.report({
+        ...(fix ? { fixes: [fix] } : {}),
         range: source.range,
         message:
           `\`${source.inst.keyword} ${source.raw}\` copies ${nameList(paths)} (${kinds}) into the layer: it grows the image, ` +

@@ -1,28 +1,6 @@
-import type { BuildContext } from '../engine/build-context';
 import { contextSources, isDir, nameList, shipsLayers, sourceMatches, walkCopied } from './lib/build-context';
+import { ignoreFix, ignorePattern, isSecretFile as isSecret } from './lib/fix-helpers';
 import { defineRule } from './rule';
-
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-
-/** Whether a context file holds a credential; content is read where the name alone is not enough. */
-function isSecret(bc: BuildContext, rel: string): boolean {
-  const name = rel.slice(rel.lastIndexOf('/') + 1);
-  const lower = name.toLowerCase();
-  const read = (): string => bc.read(rel, 256 * 1024) ?? '';
-  if (lower === '.env') return true;
-  if (lower.startsWith('.env.')) return !/\.(example|sample|template|tmpl|dist|defaults?|schema|tpl)$/.test(lower);
-  if (/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/.test(name)) return true;
-  if (/\.(p12|pfx|ppk)$/.test(lower)) return true;
-  if (lower === '.git-credentials' || lower === '.netrc' || lower === '_netrc') return true;
-  if (rel === '.aws/credentials' || rel.endsWith('/.aws/credentials')) return true;
-  if (lower === 'master.key' || lower === 'credentials.key') return true; // Rails: decrypts credentials.yml.enc
-  if (/\.(pem|key)$/.test(lower)) return PRIVATE_KEY.test(read());
-  // npm and PyPI configs are often plain registry settings; only a literal token or password is a secret.
-  if (lower === '.npmrc') return /(_authToken|_auth|_password)\s*=\s*(?!\$\{)\S/.test(read());
-  if (lower === '.pypirc') return /^\s*password\s*[=:]\s*\S/m.test(read());
-  if (lower === 'credentials.json' || /^service[-_]?account.*\.json$/.test(lower)) return /"(private_key|client_secret|refresh_token)"\s*:/.test(read());
-  return false;
-}
 
 export default defineRule(
   {
@@ -38,11 +16,15 @@ export default defineRule(
         'Exclude these files in .dockerignore, and give a build step that needs a credential a secret mount ' +
         '(`RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci`), which is never written to a layer. ' +
         'Builder stages that the final image only copies files from are not reported. ' +
-        'This rule needs the build context on disk, so it says nothing for unsaved files.',
+        'This rule needs the build context on disk, so it says nothing for unsaved files.\n\n' +
+        'The quick fix adds exactly the files found to the ignore file in effect (`<Dockerfile>.dockerignore` beside the Dockerfile, else ' +
+        '`.dockerignore`, which it creates if there is none), at its end and with its line endings. It is not applied by fix-all: an ' +
+        'application that reads its `.env` from the image would start without it.',
       bad: '# context: package.json, src/, .env, .npmrc (with an auth token); .dockerignore lists only node_modules\nFROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci',
       good: 'FROM node:20-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\nCOPY src/ ./src/',
       context: { files: { 'package.json': '{}', 'package-lock.json': '{}', 'src/index.js': '', '.env': 'DB_PASSWORD=hunter2', '.npmrc': '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789' }, dockerignore: 'node_modules\n' },
     },
+    fix: 'unsafe',
     aliases: {},
   },
   (ctx) => {
@@ -59,7 +41,9 @@ export default defineRule(
       }
       const secrets = [...found].sort();
       if (!secrets.length) continue;
+      const fix = ignoreFix(ctx, secrets.map(ignorePattern));
       ctx.report({
+        ...(fix ? { fixes: [fix] } : {}),
         range: source.range,
         message:
           `\`${source.inst.keyword} ${source.raw}\` copies ${nameList(secrets)} into the image, where anyone who pulls it can read ${secrets.length > 1 ? 'them' : 'it'} from the layer. ` +

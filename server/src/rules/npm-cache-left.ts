@@ -2,7 +2,8 @@ import type { RunInfo } from '../model/model';
 import type { ShellCommand } from '../model/shell';
 import { mountCovers, optionValue, runCommands } from './lib/commands';
 import { appendCommandEdit, commandSpan, envValue, mountCoversSuffix, NPM_CI, NPM_INSTALL, NPM_VALUE, operandsOf, runRemoves, subcommandWord, shippingStages } from './lib/language-packages';
-import { defineRule } from './rule';
+import { cacheMountFix, plainAbsolute, rootHomeTarget } from './lib/fix-helpers';
+import { defineRule, type Fix } from './rule';
 
 function isCacheClean(c: ShellCommand): boolean {
   const ops = operandsOf(c.args);
@@ -32,7 +33,12 @@ export default defineRule(
         'image that cache is written into the same layer and ships with it, often tens of megabytes. Removing it in a later RUN ' +
         'does not help, the earlier layer still holds it. Run `npm cache clean --force` in the same RUN, or use ' +
         '`RUN --mount=type=cache,target=/root/.npm` so the cache stays out of the image and speeds up the next build. ' +
-        'A stage used only as a builder (through `COPY --from` or `RUN --mount=from=`) is not reported: its layers never reach an image.',
+        'A stage used only as a builder (through `COPY --from` or `RUN --mount=from=`) is not reported: its layers never reach an image.\n\n' +
+        'Two quick fixes: append `npm cache clean --force` (safe: node_modules is the same), or add ' +
+        '`--mount=type=cache,target=/root/.npm` (or the `--cache`/`npm_config_cache` folder) to the RUN. The second keeps the cache out of ' +
+        'the image and makes rebuilds faster, but needs BuildKit, serves later builds from what earlier ones downloaded, also keeps npm\'s ' +
+        'logs out of the layer, and is offered only where npm certainly runs as root with HOME=/root (a cache mount is owned by root): ' +
+        'never applied by fix-all.',
       bad: 'FROM node:20-slim\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev',
       good: 'FROM node:20-slim\nCOPY package.json package-lock.json ./\nRUN npm ci --omit=dev && npm cache clean --force',
     },
@@ -51,10 +57,14 @@ export default defineRule(
       // The clean must run as the same user and see the same cache folder as the install.
       const sameCache = cmd.wrappers.length === 0 && !optionValue(cmd, '--cache') && !cmd.assignments.some((a) => ['npm_config_cache', 'NPM_CONFIG_CACHE'].includes(a.name));
       const edit = sameCache ? appendCommandEdit(ctx.model, run, cmd, 'npm cache clean --force') : undefined;
+      const fixes: Fix[] = edit ? [{ title: 'Run `npm cache clean --force` after it', safe: true, edits: [edit] }] : [];
+      const target = folder !== undefined ? (cmd.wrappers.length ? undefined : plainAbsolute(folder)) : rootHomeTarget(ctx.model, inst, cmd, '.npm', (n) => envValue(inst, cmd, n));
+      const mount = target && !inst.inOnbuild ? cacheMountFix(ctx.model, inst, [`type=cache,target=${target}`], `Keep npm's cache in a cache mount (${target}) instead`) : undefined;
+      if (mount) fixes.push(mount);
       ctx.report({
         range: commandSpan(ctx.model, run, cmd, sub.word),
         message: `\`npm ${sub.word.text}\` leaves npm's download cache (${folder ?? '~/.npm'}) in this layer, so the image ships the packages twice (tarballs and node_modules). Run \`npm cache clean --force\` in the same RUN or use a cache mount.`,
-        fixes: edit ? [{ title: 'Run `npm cache clean --force` after it', safe: true, edits: [edit] }] : undefined,
+        ...(fixes.length ? { fixes } : {}),
       });
     }
   },

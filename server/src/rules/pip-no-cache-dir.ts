@@ -1,6 +1,7 @@
 import { mountCovers, optionValue, runCommands } from './lib/commands';
 import { commandSpan, envValue, mountCoversSuffix, pipInstall, runRemoves, shippingStages } from './lib/language-packages';
-import { defineRule } from './rule';
+import { cacheMountFix, plainAbsolute, rootHomeTarget } from './lib/fix-helpers';
+import { defineRule, type Fix } from './rule';
 
 export default defineRule(
   {
@@ -16,7 +17,11 @@ export default defineRule(
         'the earlier layer still holds it. Use `pip install --no-cache-dir`, set `PIP_NO_CACHE_DIR=1` with ENV (pip reads any ' +
         'boolean value there as "no cache"), or keep the cache out of the layer and reuse it across builds with ' +
         '`RUN --mount=type=cache,target=/root/.cache/pip`. ' +
-        'A stage used only as a builder (through `COPY --from` or `RUN --mount=from=`) is not reported: its layers never reach an image.',
+        'A stage used only as a builder (through `COPY --from` or `RUN --mount=from=`) is not reported: its layers never reach an image.\n\n' +
+        'Two quick fixes: add `--no-cache-dir` (safe: pip installs the same files and writes no cache), or add ' +
+        '`--mount=type=cache,target=/root/.cache/pip` (or the `--cache-dir`/`PIP_CACHE_DIR` folder) to the RUN. The second keeps the cache ' +
+        'out of the image and makes rebuilds faster, but needs BuildKit, may reuse a wheel an earlier build made, and is offered only ' +
+        'where the command certainly runs as root with HOME=/root (a cache mount is owned by root): never applied by fix-all.',
       bad: 'FROM python:3.12-slim\nRUN pip install -r requirements.txt',
       good: 'FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt',
     },
@@ -47,11 +52,16 @@ export default defineRule(
       const pos = ctx.model.range(end, end);
       const label = `${cmd.name}${/^python/.test(cmd.name) ? ' -m pip' : ''} install`;
       const insert = run.execForm ? ', "--no-cache-dir"' : ' --no-cache-dir';
+      const fixes: Fix[] = [];
+      // With `--cache-dir` on the line, whichever option comes last wins: adding one is not a certain fix.
+      if (explicitDir === undefined) fixes.push({ title: 'Add --no-cache-dir', safe: true, edits: [{ range: pos, newText: insert }] });
+      const target = explicitDir !== undefined ? (cmd.wrappers.length ? undefined : plainAbsolute(explicitDir)) : rootHomeTarget(ctx.model, inst, cmd, '.cache/pip', (n) => envValue(inst, cmd, n));
+      const mount = target && !inst.inOnbuild ? cacheMountFix(ctx.model, inst, [`type=cache,target=${target}`], `Keep pip's cache in a cache mount (${target}) instead`) : undefined;
+      if (mount) fixes.push(mount);
       ctx.report({
         range: commandSpan(ctx.model, run, cmd, pip.installWord),
         message: `\`${label}\` without \`--no-cache-dir\` leaves its download cache (~/.cache/pip) in this layer, shipping megabytes of wheels the image never uses again.`,
-        // With `--cache-dir` on the line, whichever option comes last wins: adding one is not a certain fix.
-        fixes: explicitDir === undefined ? [{ title: 'Add --no-cache-dir', safe: true, edits: [{ range: pos, newText: insert }] }] : undefined,
+        ...(fixes.length ? { fixes } : {}),
       });
     }
   },
