@@ -151,7 +151,7 @@ export function stageChain(stage: Stage): Stage[] {
 const MANIFEST_FILES =
   /^(package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|pnpm-workspace\.yaml|\.npmrc|\.yarnrc(\.yml)?|\.pnp\.c?js|\.pnp\.loader\.mjs|bun\.lockb?|requirements[\w.-]*\.(txt|in)|constraints[\w.-]*\.txt|setup\.py|setup\.cfg|pyproject\.toml|poetry\.lock|poetry\.toml|uv\.lock|Pipfile(\.lock)?|pdm\.lock|Gemfile(\.lock)?|[\w.-]+\.gemspec|\.ruby-version|composer\.(json|lock)|auth\.json|go\.(mod|sum|work|work\.sum)|Cargo\.(toml|lock)|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.properties|gradlew(\.bat)?|mvnw(\.cmd)?|[\w.-]+\.(csproj|fsproj|vbproj|sln|props|targets)|NuGet\.[Cc]onfig|nuget\.config|packages\.lock\.json|global\.json|mix\.(exs|lock)|\.tool-versions|\.nvmrc|\.python-version|README(\.\w+)?|LICENSE(\.\w+)?|VERSION)$/;
 /** Folders that only hold manifests or package manager state. */
-const MANIFEST_DIRS = /^(requirements|\.yarn|gradle|\.mvn|\.cargo|\.bundle|patches)$/;
+const MANIFEST_DIRS = /^(requirements|\.yarn|gradle|buildSrc|\.mvn|\.cargo|\.bundle|patches)$/;
 /** Extensionless names that are files. */
 const PLAIN_FILES = /^(Makefile|GNUmakefile|Dockerfile|Containerfile|Procfile|Rakefile|Jenkinsfile|Justfile|justfile|Brewfile|Vagrantfile|Caddyfile|LICENSE|LICENCE|COPYING|NOTICE|AUTHORS|CHANGELOG|VERSION|README|Gemfile|Pipfile|gradlew|mvnw|\.[\w.-]+)$/;
 
@@ -247,25 +247,35 @@ export function broadCopyBefore(stage: Stage, index: number, model: Model, onbui
   const candidates = onbuild ? stage.instructions.filter((i) => i.index < index) : instructionsBefore(stage, index);
   for (const inst of candidates) {
     const target = onbuild ? inst.trigger : inst;
-    if (!target || (target.keyword !== 'COPY' && target.keyword !== 'ADD')) continue;
-    const sources = contextSources(target, model);
-    if (!sources) continue;
-    if (sources.some((s) => s.kind === 'everything')) return { inst: target, sources };
-    if (!sources.some((s) => s.kind === 'folder')) continue;
-    const words = target.json ?? splitArgs(target.argsText.text);
-    const dest = target.scope.expand(words[words.length - 1] ?? '', model.escape);
-    if (!dest.certain) continue;
-    let into = dest.text.replace(/\/+$/, '');
-    if (dest.text.startsWith('/') && into === '') continue;
-    if (!into.startsWith('/')) {
-      const base = workdirAt(target.stage, target.index, model);
-      if (base === undefined) continue;
-      into = `${base.replace(/\/+$/, '')}/${into}`;
-    } else if (installDir === undefined || installDir === '/') {
-      continue;
-    }
-    if (installDir !== undefined && (installDir === '/' || into === installDir || into.startsWith(installDir + '/'))) return { inst: target, sources };
+    const sources = target && sourceCopyInto(target, installDir, model);
+    if (sources) return { inst: target, sources };
   }
+  return undefined;
+}
+
+/**
+ * The sources of a COPY/ADD that brings the source into `installDir`: `.`, or a folder copied into that folder or
+ * below it (folders copied elsewhere, such as `COPY rootfs/ /`, are configuration).
+ */
+export function sourceCopyInto(target: Inst, installDir: string | undefined, model: Model): CopySource[] | undefined {
+  if (target.keyword !== 'COPY' && target.keyword !== 'ADD') return undefined;
+  const sources = contextSources(target, model);
+  if (!sources) return undefined;
+  if (sources.some((s) => s.kind === 'everything')) return sources;
+  if (!sources.some((s) => s.kind === 'folder')) return undefined;
+  const words = target.json ?? splitArgs(target.argsText.text);
+  const dest = target.scope.expand(words[words.length - 1] ?? '', model.escape);
+  if (!dest.certain) return undefined;
+  let into = dest.text.replace(/\/+$/, '');
+  if (dest.text.startsWith('/') && into === '') return undefined;
+  if (!into.startsWith('/')) {
+    const base = workdirAt(target.stage, target.index, model);
+    if (base === undefined) return undefined;
+    into = `${base.replace(/\/+$/, '')}/${into}`;
+  } else if (installDir === undefined || installDir === '/') {
+    return undefined;
+  }
+  if (installDir !== undefined && (installDir === '/' || into === installDir || into.startsWith(installDir + '/'))) return sources;
   return undefined;
 }
 
@@ -431,5 +441,560 @@ export function shippingStages(model: Model): Set<Stage> {
   model.stages.forEach((s, i) => {
     if (i === model.stages.length - 1 || !referenced.has(s)) for (const c of stageChain(s)) out.add(c);
   });
+  return out;
+}
+
+// ---------- What a dependency install reads and writes (the lockfile-move fix) ----------
+
+/** Files of the install's folder as the build context holds them; paths are relative to that folder. */
+export interface ManifestReader {
+  /** The text of a file, if the build context sends it. */
+  read(rel: string): string | undefined;
+  exists(rel: string): boolean;
+  /** Names in a folder (empty for a file or a missing folder). */
+  list(rel: string): string[];
+}
+
+export interface InstallInputs {
+  /** Files to copy before the install, relative to its folder. `anyOf` alternatives: the first that exists. */
+  files: { anyOf: string[]; required: boolean }[];
+  /** Folders to copy whole (`.yarn`, `.mvn`, `gradle`, `config`). */
+  dirs: string[];
+  /**
+   * What the install writes in its folder. If the build context holds the same path, the source COPY that now follows
+   * would overwrite it: `replaces` breaks the install (node_modules), `rewrites` only changes a file the install may
+   * have updated (a lock file).
+   */
+  outputs: { path: string; kind: 'replaces' | 'rewrites'; why: string }[];
+  /** Why the install cannot run before the source is there. */
+  blocked?: string;
+  /** Why the result may differ from the original, though it should build. */
+  unsafe?: string;
+}
+
+/** Options that move where an install reads its manifests: the fix does not follow them. */
+const DIR_OPTIONS: Record<string, string[]> = {
+  node: ['--prefix', '-C', '--dir', '--cwd'],
+  python: ['--directory', '--project', '-C', '-P', '--src', '-f', '--find-links', '-e', '--editable'],
+  ruby: ['--gemfile', '--path', '--binstubs'],
+  php: ['-d', '--working-dir'],
+  go: ['-C'],
+  maven: ['-f', '--file'],
+  gradle: ['-p', '--project-dir', '-b', '--build-file', '-c', '--settings-file', '--include-build'],
+  dotnet: [],
+  elixir: [],
+  rust: ['--manifest-path'],
+};
+
+const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare', 'dependencies'];
+
+function parseJson(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const joinRel = (dir: string, name: string): string => (dir && dir !== '.' ? `${dir.replace(/\/+$/, '')}/${name}` : name);
+const normRel = (p: string): string =>
+  p
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s && s !== '.')
+    .join('/');
+
+/** A folder pattern of npm/yarn/pnpm workspaces (`packages/*`, `apps/**`, `tools/cli`), expanded over the context. */
+export function expandFolderGlobs(patterns: string[], reader: ManifestReader, marker: string): string[] | string {
+  const out = new Set<string>();
+  const excluded: RegExp[] = [];
+  for (const raw of patterns) {
+    const neg = raw.startsWith('!');
+    const p = normRel(neg ? raw.slice(1) : raw);
+    if (neg) {
+      excluded.push(globToRegExp(p));
+      continue;
+    }
+    if (/[{}[\]]/.test(p)) return `the workspace pattern \`${raw}\` is more than the fix can expand`;
+    const parts = p.split('/');
+    let dirs = [''];
+    for (const part of parts) {
+      const next: string[] = [];
+      for (const d of dirs) {
+        if (part === '**') {
+          // Any depth, below a few levels: workspaces are not buried deeper in practice.
+          const walk = (dir: string, depth: number): void => {
+            next.push(dir);
+            if (depth >= 4 || next.length > 400) return;
+            for (const n of reader.list(dir)) if (n !== 'node_modules' && !n.startsWith('.') && reader.list(joinRel(dir, n)).length) walk(joinRel(dir, n), depth + 1);
+          };
+          walk(d, 0);
+        } else if (/[*?]/.test(part)) {
+          const re = globToRegExp(part);
+          for (const n of reader.list(d)) if (re.test(n) && n !== 'node_modules' && reader.list(joinRel(d, n)).length) next.push(joinRel(d, n));
+        } else next.push(joinRel(d, part));
+      }
+      dirs = next;
+      if (dirs.length > 200) return 'the workspaces match more than 200 folders';
+    }
+    for (const d of dirs) if (d && reader.exists(joinRel(d, marker))) out.add(d);
+  }
+  return [...out].filter((d) => !excluded.some((re) => re.test(d))).sort();
+}
+
+/** A folder glob as workspace tools read it: `**` is any number of folders, none included (`a/**` matches `a`). */
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      if (glob[i + 2] === '/') {
+        re += '(?:.*/)?';
+        i += 2;
+      } else if (re.endsWith('/')) {
+        re = `${re.slice(0, -1)}(?:/.*)?`;
+        i++;
+      } else {
+        re += '.*';
+        i++;
+      }
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** `packages:` of pnpm-workspace.yaml: the list items, quotes removed. */
+function pnpmWorkspacePackages(text: string): string[] {
+  const out: string[] = [];
+  let inPackages = false;
+  for (const line of text.split(/\r?\n/)) {
+    if (/^packages\s*:/.test(line)) {
+      inPackages = true;
+      const inline = /\[(.*)\]/.exec(line);
+      if (inline) return inline[1]!.split(',').map((s) => s.trim().replace(/^(["'])(.*)\1$/, '$2')).filter(Boolean);
+      continue;
+    }
+    if (!inPackages) continue;
+    if (/^\S/.test(line)) break;
+    const m = /^\s*-\s*(.+?)\s*(#.*)?$/.exec(line);
+    if (m) out.push(m[1]!.replace(/^(["'])(.*)\1$/, '$2'));
+  }
+  return out;
+}
+
+/** A registry token written into a config file (not a `${VAR}` reference). */
+function holdsToken(text: string | undefined): boolean {
+  if (!text) return false;
+  return text.split(/\r?\n/).some((l) => {
+    if (/^\s*[#;]/.test(l)) return false;
+    const m = /(?:^|[\s:/])(_auth|_authToken|_password|npmAuthToken|npmAuthIdent|password)\s*[=:]\s*["']?([^\s"']+)/i.exec(l);
+    return !!m && !/^\$\{?[A-Za-z_]/.test(m[2]!);
+  });
+}
+
+const hasFlag = (cmd: ShellCommand, ...names: string[]): boolean => hasWord(cmd.args, ...names);
+
+/** A word that names a local file or folder rather than a package (`.`, `./x`, `../x`, `/x`, `file:x`, `x.whl`). */
+function isLocalRef(t: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t) && !t.startsWith('file:')) return false;
+  return /^(\.{1,2}(\/|$)|\/|~|file:)/.test(t) || /\.(whl|tar\.gz|zip|tgz|gem|deb|rpm)$/.test(t) || /@\s*file:/.test(t);
+}
+
+/**
+ * What a dependency install needs from the build context, what it writes into its folder, and whether it can run
+ * before the source is there at all. `reader` sees the install's folder as the build context holds it.
+ */
+export function installInputs(cmd: ShellCommand, dep: DependencyInstall, reader: ManifestReader, env: (name: string) => string | undefined): InstallInputs {
+  const out: InstallInputs = { files: [], dirs: [], outputs: [] };
+  const need = (anyOf: string[], required = true): void => void out.files.push({ anyOf, required });
+  const optional = (...names: string[]): void => {
+    for (const n of names) if (reader.exists(n)) out.files.push({ anyOf: [n], required: false });
+  };
+  const dir = (...names: string[]): void => {
+    for (const n of names) if (reader.list(n).length) out.dirs.push(n);
+  };
+  const unsafe = (why: string): void => {
+    out.unsafe ??= why;
+  };
+  const dirOption = cmd.args.find((a) => (DIR_OPTIONS[dep.group] ?? []).some((o) => a.text === o || a.text.startsWith(`${o}=`)));
+  if (dirOption) return { ...out, blocked: `\`${dirOption.text.replace(/=.*/, '')}\` changes where ${dep.label} reads or writes its files` };
+  // pip's install folders are fine outside the source (`--target /deps`), not inside it.
+  const into = cmd.args.findIndex((a) => dep.group === 'python' && /^(--target|-t|--prefix|--root)(=|$)/.test(a.text));
+  if (into >= 0) {
+    const w = cmd.args[into]!;
+    const value = w.text.includes('=') ? w.text.slice(w.text.indexOf('=') + 1) : (cmd.args[into + 1]?.text ?? '');
+    if (!value.startsWith('/')) return { ...out, blocked: `\`${w.text.replace(/=.*/, '')} ${value}\` installs into the source folder` };
+  }
+  switch (dep.group) {
+    case 'node':
+      return nodeInputs(cmd, dep, reader, out, need, optional, dir);
+    case 'python':
+      return pythonInputs(cmd, dep, reader, out, need, optional, env);
+    case 'ruby': {
+      need(['Gemfile']);
+      const gemfile = reader.read('Gemfile');
+      if (gemfile === undefined) return out;
+      if (/^\s*gemspec\b/m.test(gemfile)) return { ...out, blocked: 'the Gemfile loads the gemspec, which reads the source' };
+      if (/\bpath\s*(:|=>)|\beval_gemfile\b/.test(gemfile)) return { ...out, blocked: 'the Gemfile installs a gem from a local path' };
+      optional('Gemfile.lock');
+      if (/\.ruby-version/.test(gemfile)) optional('.ruby-version');
+      if (/\.tool-versions/.test(gemfile)) optional('.tool-versions');
+      dir('.bundle');
+      out.outputs.push({ path: 'vendor/bundle', kind: 'replaces', why: 'the installed gems' });
+      const frozen = hasFlag(cmd, '--frozen', '--deployment') || /^(true|1)$/.test(env('BUNDLE_FROZEN') ?? '') || /^(true|1)$/.test(env('BUNDLE_DEPLOYMENT') ?? '');
+      if (!frozen) out.outputs.push({ path: 'Gemfile.lock', kind: 'rewrites', why: `${dep.label} may update Gemfile.lock` });
+      return out;
+    }
+    case 'php': {
+      need(['composer.json']);
+      const json = parseJson(reader.read('composer.json'));
+      if (!json) return reader.exists('composer.json') ? { ...out, blocked: 'composer.json could not be read' } : out;
+      if (reader.exists('auth.json')) return { ...out, blocked: 'auth.json holds registry credentials: pass them as a build secret instead of copying them' };
+      const repositories = Array.isArray(json.repositories) ? (json.repositories as unknown[]) : Object.values(record(json.repositories));
+      if (repositories.some((r) => record(r).type === 'path'))
+        return { ...out, blocked: 'composer.json has a path repository in the source' };
+      const scripts = Object.keys(record(json.scripts)).filter((s) => /^(pre|post)-(install|update|autoload-dump|package-install)/.test(s) || s === 'post-root-package-install');
+      if (scripts.length && !hasFlag(cmd, '--no-scripts')) return { ...out, blocked: `composer.json runs \`${scripts[0]}\` scripts, which may need the source (the fix moves the install only where it already has --no-scripts)` };
+      const autoload = { ...record(json.autoload), ...record(json['autoload-dev']) };
+      if (Object.keys(autoload).length && !hasFlag(cmd, '--no-autoloader')) {
+        const optimized = hasFlag(cmd, '-o', '--optimize-autoloader', '-a', '--classmap-authoritative') || !!record(json.config)['optimize-autoloader'] || !!record(json.config)['classmap-authoritative'];
+        if (optimized || 'classmap' in autoload || 'files' in autoload) return { ...out, blocked: 'the autoloader is generated from the source (the fix moves the install only where it already has --no-autoloader)' };
+        unsafe('the autoloader is then generated before the source is there');
+      }
+      optional('composer.lock');
+      out.outputs.push({ path: 'vendor', kind: 'replaces', why: 'the installed packages' });
+      return out;
+    }
+    case 'go': {
+      need(['go.mod']);
+      const mod = reader.read('go.mod');
+      if (mod !== undefined && /=>\s*\.{0,2}\//m.test(mod)) return { ...out, blocked: 'go.mod replaces a module with a local folder' };
+      optional('go.sum', 'go.work', 'go.work.sum');
+      const work = reader.read('go.work');
+      if (work !== undefined) {
+        for (const m of work.matchAll(/^\s*(?:use\s+)?(\.\S*)\s*$/gm)) {
+          const d = normRel(m[1]!);
+          if (!d) continue;
+          if (m[1]!.startsWith('..')) return { ...out, blocked: 'go.work uses a module outside the folder' };
+          need([joinRel(d, 'go.mod')]);
+          optional(joinRel(d, 'go.sum'));
+        }
+      }
+      return out;
+    }
+    case 'rust':
+      return { ...out, blocked: 'cargo fetch needs the crate targets (src/main.rs or src/lib.rs) besides Cargo.toml: use stub sources or cargo-chef' };
+    case 'maven': {
+      need(['pom.xml']);
+      if (/^(\.\/)?mvnw$/.test(cmd.nameWord.text)) need(['mvnw']);
+      else optional('mvnw');
+      dir('.mvn');
+      const settings = cmd.args.findIndex((a) => a.text === '-s' || a.text === '--settings');
+      if (settings >= 0 && cmd.args[settings + 1]) {
+        const s = cmd.args[settings + 1]!.text;
+        if (!s.startsWith('/')) need([normRel(s)]);
+      }
+      const seen = new Set<string>();
+      const modules = (d: string): string | undefined => {
+        if (seen.has(d) || seen.size > 200) return undefined;
+        seen.add(d);
+        const pom = reader.read(joinRel(d, 'pom.xml'));
+        if (pom === undefined) return undefined;
+        if (/<activation>[\s\S]*?<file>/.test(pom)) unsafe('a Maven profile is activated by a file of the source');
+        for (const m of pom.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)) {
+          const sub = normRel(joinRel(d, m[1]!));
+          if (m[1]!.startsWith('..') || sub.startsWith('..')) return 'a Maven module is outside the folder';
+          need([joinRel(sub, 'pom.xml')]);
+          const r = modules(sub);
+          if (r) return r;
+        }
+        return undefined;
+      };
+      const bad = modules('');
+      return bad ? { ...out, blocked: bad } : out;
+    }
+    case 'gradle': {
+      const settings = ['settings.gradle.kts', 'settings.gradle'].find((f) => reader.exists(f));
+      const build = ['build.gradle.kts', 'build.gradle'].find((f) => reader.exists(f));
+      if (!settings && !build) need(['build.gradle.kts', 'build.gradle']);
+      optional(...[settings, build].filter((x): x is string => !!x), 'gradle.properties');
+      if (/^(\.\/)?gradlew$/.test(cmd.nameWord.text)) need(['gradlew']);
+      else optional('gradlew');
+      dir('gradle', 'buildSrc');
+      const text = settings ? (reader.read(settings) ?? '') : '';
+      if (/includeBuild|projectDir|rootProject\.children/.test(text)) return { ...out, blocked: 'settings.gradle includes builds or moves project folders' };
+      for (const m of text.matchAll(/\binclude\s*\(?([^)\n]*)\)?/g)) {
+        for (const s of m[1]!.matchAll(/["']([^"']+)["']/g)) {
+          const d = s[1]!.replace(/^:/, '').replace(/:/g, '/');
+          optional(joinRel(d, 'build.gradle.kts'), joinRel(d, 'build.gradle'));
+        }
+      }
+      unsafe('Gradle build scripts are programs and may read other files of the source');
+      return out;
+    }
+    case 'dotnet': {
+      const found: string[] = [];
+      // Bounded: the linter runs on every edit, and this reads folders of the build context.
+      let budget = 300;
+      const walk = (d: string, depth: number): void => {
+        if (found.length > 300 || --budget < 0) return;
+        for (const n of reader.list(d)) {
+          const p = joinRel(d, n);
+          if (/^(bin|obj|node_modules|\.git|\.vs|packages)$/i.test(n)) {
+            if (/^obj$/i.test(n)) out.outputs.push({ path: p, kind: 'replaces', why: 'the restore results' });
+            continue;
+          }
+          if (/\.(csproj|fsproj|vbproj|sln|slnx|slnf)$|^(Directory\.(Build|Packages)\.(props|targets)|NuGet\.config|nuget\.config|NuGet\.Config|global\.json|packages\.lock\.json|Directory\.Build\.rsp)$/.test(n)) found.push(p);
+          else if (depth < 6 && !/\.\w{1,8}$/.test(n)) walk(p, depth + 1);
+        }
+      };
+      walk('', 0);
+      if (found.length > 300 || budget < 0) return { ...out, blocked: 'the source has too many folders to find every project file' };
+      if (!found.some((f) => /\.(csproj|fsproj|vbproj|sln|slnx|slnf)$/.test(f))) need(['*.csproj']);
+      for (const f of found) {
+        out.files.push({ anyOf: [f], required: false });
+        const t = /proj$|\.props$|\.targets$/.test(f) ? reader.read(f) : undefined;
+        if (t && /<Import\b|Exists\(/.test(t)) unsafe(`${f} imports or tests for other files`);
+      }
+      out.outputs.push({ path: 'obj', kind: 'replaces', why: 'the restore results' });
+      return out;
+    }
+    case 'elixir': {
+      need(['mix.exs']);
+      const mix = reader.read('mix.exs') ?? '';
+      if (/apps_path/.test(mix)) return { ...out, blocked: 'an umbrella project needs every app' };
+      if (/\bpath:\s*"/.test(mix)) return { ...out, blocked: 'mix.exs has a dependency in a local path' };
+      optional('mix.lock');
+      out.outputs.push({ path: 'deps', kind: 'replaces', why: 'the fetched dependencies' });
+      unsafe('mix.exs is a program and may read other files of the source');
+      return out;
+    }
+  }
+  return out;
+}
+
+function nodeInputs(
+  cmd: ShellCommand,
+  dep: DependencyInstall,
+  reader: ManifestReader,
+  out: InstallInputs,
+  need: (anyOf: string[], required?: boolean) => void,
+  optional: (...names: string[]) => void,
+  dir: (...names: string[]) => void,
+): InstallInputs {
+  const tool = cmd.name;
+  const fetchOnly = tool === 'pnpm' && dep.label === 'pnpm fetch';
+  const frozen =
+    (tool === 'npm' && NPM_CI.some((c) => dep.label === `npm ${c}`)) ||
+    hasFlag(cmd, '--frozen-lockfile', '--immutable', '--ci') ||
+    fetchOnly;
+  const locks: Record<string, string[]> = { npm: ['package-lock.json', 'npm-shrinkwrap.json'], yarn: ['yarn.lock'], pnpm: ['pnpm-lock.yaml'], bun: ['bun.lock', 'bun.lockb'] };
+  const lock = locks[tool] ?? [];
+  if (!fetchOnly) need(['package.json']);
+  need(lock, frozen);
+  optional('.npmrc');
+  if (tool === 'yarn') {
+    optional('.yarnrc', '.yarnrc.yml', '.pnp.cjs', '.pnp.loader.mjs');
+    dir('.yarn');
+  }
+  if (tool === 'pnpm') optional('pnpm-workspace.yaml', '.pnpmfile.cjs');
+  if (tool === 'bun') optional('bunfig.toml');
+  for (const f of ['.npmrc', '.yarnrc', '.yarnrc.yml']) {
+    if (holdsToken(reader.read(f))) return { ...out, blocked: `${f} holds a registry token: mount it as a build secret instead of copying it` };
+  }
+  const writesLock = !frozen && !hasFlag(cmd, '--pure-lockfile', '--no-lockfile', '--no-package-lock', '--lockfile-only') && !cmd.args.some((a) => a.text === '--package-lock=false');
+  if (writesLock) for (const l of lock) out.outputs.push({ path: l, kind: 'rewrites', why: `${dep.label} may rewrite ${l}` });
+  out.outputs.push({ path: 'node_modules', kind: 'replaces', why: 'the installed packages' });
+  if (tool === 'yarn') out.outputs.push({ path: '.pnp.cjs', kind: 'rewrites', why: `${dep.label} rewrites .pnp.cjs` });
+  if (fetchOnly) return out;
+  const text = reader.read('package.json');
+  if (text === undefined) return reader.exists('package.json') ? { ...out, blocked: 'package.json could not be read' } : out;
+  const pkg = parseJson(text);
+  if (!pkg) return { ...out, blocked: 'package.json is not valid JSON' };
+  const ignoreScripts = hasFlag(cmd, '--ignore-scripts');
+  const check = (p: Record<string, unknown>, where: string): string | undefined => {
+    if (!ignoreScripts) {
+      const scripts = record(p.scripts);
+      const hook = LIFECYCLE.find((h) => typeof scripts[h] === 'string');
+      if (hook) return `${where} runs a \`${hook}\` script (\`${String(scripts[hook]).slice(0, 40)}\`) on install, which may need the source`;
+    }
+    for (const section of ['dependencies', 'devDependencies', 'optionalDependencies', 'overrides', 'resolutions']) {
+      for (const [name, spec] of Object.entries(record(p[section]))) {
+        if (typeof spec === 'string' && /^(file:|link:|portal:|\.{1,2}\/|\/)/.test(spec)) return `${where} takes \`${name}\` from a local path (\`${spec}\`)`;
+      }
+    }
+    return undefined;
+  };
+  const bad = check(pkg, 'package.json');
+  if (bad) return { ...out, blocked: bad };
+  const patched = record(record(pkg.pnpm).patchedDependencies);
+  for (const p of Object.values(patched)) if (typeof p === 'string') need([normRel(p)]);
+  let patterns: string[] = [];
+  const ws = pkg.workspaces;
+  if (Array.isArray(ws)) patterns = strings(ws);
+  else if (ws && typeof ws === 'object') patterns = strings(record(ws).packages);
+  if (tool === 'pnpm') {
+    const yaml = reader.read('pnpm-workspace.yaml');
+    if (yaml !== undefined) patterns = [...patterns, ...pnpmWorkspacePackages(yaml)];
+  }
+  if (patterns.length) {
+    const dirs = expandFolderGlobs(patterns, reader, 'package.json');
+    if (typeof dirs === 'string') return { ...out, blocked: dirs };
+    for (const d of dirs) {
+      const file = joinRel(d, 'package.json');
+      const w = parseJson(reader.read(file));
+      if (!w) return { ...out, blocked: `${file} could not be read` };
+      const wbad = check(w, file);
+      if (wbad) return { ...out, blocked: wbad };
+      need([file]);
+      out.outputs.push({ path: joinRel(d, 'node_modules'), kind: 'replaces', why: 'the installed packages' });
+    }
+  }
+  return out;
+}
+
+function pythonInputs(
+  cmd: ShellCommand,
+  dep: DependencyInstall,
+  reader: ManifestReader,
+  out: InstallInputs,
+  need: (anyOf: string[], required?: boolean) => void,
+  optional: (...names: string[]) => void,
+  env: (name: string) => string | undefined,
+): InstallInputs {
+  const venv = (): void => {
+    out.outputs.push({ path: '.venv', kind: 'replaces', why: 'the virtual environment' });
+  };
+  const requirementFiles = (files: string[]): string | undefined => {
+    const seen = new Set<string>();
+    const visit = (file: string): string | undefined => {
+      if (seen.has(file)) return undefined;
+      seen.add(file);
+      need([file]);
+      const text = reader.read(file);
+      if (text === undefined) return undefined;
+      const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+      for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        const line = raw.replace(/(^|\s)#.*$/, '').trim();
+        if (!line) continue;
+        const inc = /^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)/.exec(line);
+        if (inc) {
+          if (inc[2]!.includes('$') || inc[2]!.startsWith('/') || /^[a-z]+:\/\//.test(inc[2]!)) return `${file} includes \`${inc[2]}\``;
+          const r = visit(normRel(joinRel(base, inc[2]!)));
+          if (r) return r;
+          continue;
+        }
+        if (/^(-e|--editable)\b/.test(line)) return `${file} installs an editable local package (\`${line.slice(0, 40)}\`), which needs the source`;
+        const findLinks = /^(-f|--find-links)\s*=?\s*(\S+)/.exec(line);
+        if (findLinks) {
+          if (!/^[a-z]+:\/\//.test(findLinks[2]!)) return `${file} finds packages in a local folder (\`${findLinks[2]}\`)`;
+          continue;
+        }
+        if (line.startsWith('-')) continue;
+        if (isLocalRef(line.split(/[\s;]/)[0]!) || /@\s*file:/.test(line)) return `${file} installs a local path (\`${line.slice(0, 40)}\`), which needs the source`;
+      }
+      return undefined;
+    };
+    for (const f of files) {
+      if (f.includes('$')) return `the requirements path \`${f}\` depends on a variable`;
+      if (f.startsWith('/')) continue;
+      const r = visit(normRel(f));
+      if (r) return r;
+    }
+    return undefined;
+  };
+  const pip = pipInstall(cmd, { uv: true });
+  if (pip) {
+    const reqs: string[] = [];
+    for (let i = 0; i < pip.rest.length; i++) {
+      const t = pip.rest[i]!.text;
+      if (['-r', '--requirement', '-c', '--constraint'].includes(t) && pip.rest[i + 1]) reqs.push(pip.rest[++i]!.text);
+      else if (/^--(requirement|constraint)=/.test(t)) reqs.push(t.slice(t.indexOf('=') + 1));
+      else if (/^-[rc]./.test(t)) reqs.push(t.slice(2));
+    }
+    const local = operandsOf(pip.rest, PIP_INSTALL_VALUE).find((w) => isLocalRef(w.text) || w.dynamic);
+    if (local) {
+      return { ...out, blocked: reqs.length ? `the same command also installs \`${local.text}\` from the source` : `\`${dep.label}\` builds the project from its source; install its dependencies from a requirements file first` };
+    }
+    const r = requirementFiles(reqs);
+    if (r) return { ...out, blocked: r };
+    return out;
+  }
+  const n = cmd.name;
+  const pyproject = (): string | undefined => reader.read('pyproject.toml');
+  if (n === 'uv') {
+    if (dep.label === 'uv pip sync') {
+      const files = operandsOf(subcommandIn(subcommandWord(cmd, ['pip'])!.rest, ['sync'])!.rest, PIP_INSTALL_VALUE).map((w) => w.text);
+      const r = requirementFiles(files);
+      return r ? { ...out, blocked: r } : out;
+    }
+    need(['pyproject.toml']);
+    const locked = hasFlag(cmd, '--locked', '--frozen');
+    need(['uv.lock'], locked);
+    optional('.python-version', 'uv.toml');
+    const py = pyproject();
+    if (py !== undefined) {
+      if (/^\[tool\.uv\.workspace\]/m.test(py)) return { ...out, blocked: 'the uv workspace members need their own folders' };
+      if (/\bpath\s*=\s*["']/.test(py)) return { ...out, blocked: 'pyproject.toml has a dependency in a local path' };
+      const packaged = /^\[build-system\]/m.test(py) ? !/^\s*package\s*=\s*false/m.test(py) : /^\s*package\s*=\s*true/m.test(py);
+      if (packaged && !hasFlag(cmd, '--no-install-project', '--no-install-workspace', '--only-deps')) {
+        return { ...out, blocked: 'uv sync also installs the project itself, which needs the source (the fix moves it only where it has --no-install-project)' };
+      }
+      const readme = /^\s*readme\s*=\s*["']([^"']+)["']/m.exec(py);
+      if (readme) optional(normRel(readme[1]!));
+    }
+    if (!locked) out.outputs.push({ path: 'uv.lock', kind: 'rewrites', why: 'uv sync may update uv.lock' });
+    if (!env('UV_PROJECT_ENVIRONMENT')) venv();
+    return out;
+  }
+  if (n === 'poetry') {
+    need(['pyproject.toml']);
+    optional('poetry.lock', 'poetry.toml');
+    const py = pyproject();
+    if (py !== undefined) {
+      if (/\bpath\s*=\s*["']/.test(py)) return { ...out, blocked: 'pyproject.toml has a dependency in a local path' };
+      const packageMode = !/^\s*package-mode\s*=\s*false/m.test(py);
+      if (hasFlag(cmd, '--only-root')) return { ...out, blocked: '`poetry install --only-root` installs the project itself' };
+      if (packageMode && !hasFlag(cmd, '--no-root')) {
+        return { ...out, blocked: 'poetry install also installs the project itself, which needs the source (the fix moves it only where it has --no-root)' };
+      }
+      const readme = /^\s*readme\s*=\s*["']([^"']+)["']/m.exec(py);
+      if (readme) optional(normRel(readme[1]!));
+    }
+    venv();
+    return out;
+  }
+  if (n === 'pipenv') {
+    need(['Pipfile']);
+    const lockNeeded = dep.label === 'pipenv sync' || hasFlag(cmd, '--deploy', '--ignore-pipfile');
+    need(['Pipfile.lock'], lockNeeded);
+    const pipfile = reader.read('Pipfile');
+    if (pipfile !== undefined && /\bpath\s*=\s*["']/.test(pipfile)) return { ...out, blocked: 'the Pipfile installs a local path' };
+    if (!lockNeeded) out.outputs.push({ path: 'Pipfile.lock', kind: 'rewrites', why: 'pipenv install may update Pipfile.lock' });
+    venv();
+    return out;
+  }
+  if (n === 'pdm') {
+    need(['pyproject.toml']);
+    optional('pdm.lock', 'pdm.toml', '.pdm-python');
+    const py = pyproject();
+    if (py !== undefined) {
+      if (/\bpath\s*=\s*["']|file:\/\/\/?\$\{PROJECT_ROOT\}/.test(py)) return { ...out, blocked: 'pyproject.toml has a dependency in a local path' };
+      const distribution = !/^\s*distribution\s*=\s*false/m.test(py);
+      if (distribution && /^\[build-system\]/m.test(py) && !hasFlag(cmd, '--no-self', '--prod-only')) {
+        return { ...out, blocked: 'pdm also installs the project itself, which needs the source (the fix moves it only where it has --no-self)' };
+      }
+    }
+    if (dep.label === 'pdm install' && !hasFlag(cmd, '--frozen-lockfile', '--check')) out.outputs.push({ path: 'pdm.lock', kind: 'rewrites', why: 'pdm install may update pdm.lock' });
+    venv();
+    out.outputs.push({ path: '__pypackages__', kind: 'replaces', why: 'the installed packages' });
+    return out;
+  }
   return out;
 }
