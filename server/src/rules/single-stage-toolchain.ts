@@ -1,16 +1,14 @@
 import type { Range } from 'vscode-languageserver-types';
 import type { Inst, Stage } from '../model/model';
 import type { ShellCommand, ShellWord } from '../model/shell';
+import { analyzeMultiStage } from '../refactor/multi-stage';
+import { TOOLCHAIN_APK, TOOLCHAIN_APT, TOOLCHAIN_RPM } from '../refactor/packages';
 import { aptInstall, isAptCommand, operands } from './lib/commands';
 import { commandSpan, isDynamic, operandsOf, stageChain } from './lib/language-packages';
-import { defineRule, type RuleContext } from './rule';
+import { defineRule, type Fix, type RuleContext } from './rule';
 
-/** Compilers, headers and build tools, by package manager naming. */
-const TOOLCHAIN_APT = /^(build-essential|gcc(-\d+)?|g\+\+(-\d+)?|clang(-\d+)?|make|cmake|ninja-build|autoconf|automake|libtool|[\w.+-]+-dev|golang(-go|-\d[\d.]*)?|default-jdk(-headless)?|openjdk-\d+-jdk(-headless)?|maven|gradle|rustc|cargo)$/;
-const TOOLCHAIN_APK = /^(build-base|alpine-sdk|gcc|g\+\+|clang\d*|make|cmake|samurai|autoconf|automake|libtool|linux-headers|[\w.+-]+-dev|go|openjdk\d+(-jdk)?|maven|gradle|rust|cargo)$/;
-const TOOLCHAIN_RPM = /^(gcc|gcc-c\+\+|clang|make|cmake|autoconf|automake|libtool|[\w.+-]+-devel|golang|java-[\d.]+-openjdk-devel|maven|gradle|rust|cargo|@development-tools|@?"?Development Tools"?)$/;
 /** Base images that are a toolchain. */
-const TOOLCHAIN_IMAGES = /^(golang|rust|maven|gradle|dotnet\/sdk|dotnet\/core\/sdk)$/;
+const TOOLCHAIN_IMAGES = /^(golang|rust|gcc|maven|gradle|dotnet\/sdk|dotnet\/core\/sdk)$/;
 /** What a base or development image runs: a shell, an interpreter's prompt, or nothing at all. */
 const NOT_AN_APP = /^(bash|sh|zsh|ash|fish|python\d*(\.\d+)*|node|irb|ruby|php|iex|erl|ghci|jshell|pwsh|powershell)$/;
 
@@ -83,7 +81,9 @@ function evidence(ctx: RuleContext, chain: Stage[]): Evidence[] {
   const out: Evidence[] = [];
   const root = chain[chain.length - 1]!;
   const image = root.base?.ref?.name.replace(/^library\//, '');
-  if (image && TOOLCHAIN_IMAGES.test(image)) out.push({ what: `the ${image} base image`, range: root.base!.range });
+  // buildpack-deps without a -curl/-scm suffix is gcc, make and the common -dev libraries.
+  const fullBuildpackDeps = image === 'buildpack-deps' && !/curl|scm/.test(root.base?.ref?.tag ?? '');
+  if (image && (TOOLCHAIN_IMAGES.test(image) || fullBuildpackDeps)) out.push({ what: `the ${image} base image`, range: root.base!.range });
   const kept: Installed[] = [];
   let builds: Evidence[] = [];
   for (const stage of [...chain].reverse()) {
@@ -132,13 +132,24 @@ export default defineRule(
         'To keep to deployable images, the rule looks only at Dockerfiles whose final stage has a CMD or ENTRYPOINT that is ' +
         'not a plain shell, an interpreter prompt (`python3`, `node`) or `sleep infinity`, has no ONBUILD, and does not already ' +
         'COPY --from (or `RUN --mount=from=`) another stage or image; `.devcontainer` Dockerfiles are skipped. Packages removed again ' +
-        '(`apt-get purge`, `apk del .build-deps`, the `apt-mark auto` + `--auto-remove` pattern) do not count.',
+        '(`apt-get purge`, `apk del .build-deps`, the `apt-mark auto` + `--auto-remove` pattern) do not count.\n\n' +
+        'The quick fix converts a single-stage file into a named build stage and a runtime stage (also offered as a ' +
+        '`refactor.rewrite` action anywhere in the file). The runtime stage starts from the same distribution without the ' +
+        'toolchain (`golang:1.22-bookworm` → `debian:bookworm-slim`, `node:20` → `node:20-slim`, `python:3.12` → ' +
+        '`python:3.12-slim`, `maven:3-eclipse-temurin-21` → `eclipse-temurin:21-jre`; distroless and `scratch` as separate ' +
+        'actions where the binary allows), installs the runtime libraries of the `-dev` packages, and copies only the ' +
+        'artifacts: what `go build -o`, `cargo build`, `gcc -o`, `make install`, `npm run build`, `mvn package` or `gradle build` ' +
+        'write, Python wheels built in the build stage, and the files CMD and ENTRYPOINT name. ENV, EXPOSE, USER, WORKDIR, ' +
+        'LABEL, HEALTHCHECK, STOPSIGNAL, CMD and ENTRYPOINT carry over. It may change behaviour (a file the program reads ' +
+        'at run time that the conversion does not know about stays behind), so it is never part of fix-all; where what to ' +
+        'copy is unknown, the refactoring asks.',
       bad: 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\\n && rm -rf /var/lib/apt/lists/*\nCOPY . /app\nRUN pip install --no-cache-dir /app\nCMD ["python", "-m", "app"]',
       good:
         'FROM python:3.12-slim AS builder\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\\n && rm -rf /var/lib/apt/lists/*\n' +
         'COPY . /app\nRUN pip wheel --no-cache-dir --wheel-dir /wheels /app\n\n' +
         'FROM python:3.12-slim\nCOPY --from=builder /wheels /wheels\nRUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels\nCMD ["python", "-m", "app"]',
     },
+    fix: 'unsafe',
     aliases: {},
   },
   (ctx) => {
@@ -154,9 +165,19 @@ export default defineRule(
     if (!found.length) return;
     const names = found.map((e) => e.what);
     const list = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
+    // The quick fix: the multi-stage conversion (unsafe: the runtime stage gets only what the conversion copies).
+    const conversion = analyzeMultiStage(ctx.model, { buildContext: ctx.buildContext });
+    const fixes: Fix[] = conversion.kind === 'convert' ? conversion.conversions.map((c) => ({ title: c.title, safe: false, edits: c.edits })) : [];
+    const why =
+      conversion.kind === 'ask'
+        ? ` The "Convert to a multi-stage build" refactoring asks what to copy: ${conversion.reason}.`
+        : conversion.kind === 'none'
+          ? ` No automatic conversion: ${conversion.reason}.`
+          : '';
     ctx.report({
       range: found[0]!.range,
-      message: `The final image keeps what it was built with (${list}): compilers, headers and build-only dependencies add size and attack surface at run time. Build in a separate stage and COPY --from it only what the app needs.`,
+      message: `The final image keeps what it was built with (${list}): compilers, headers and build-only dependencies add size and attack surface at run time. Build in a separate stage and COPY --from it only what the app needs.${why}`,
+      ...(fixes.length ? { fixes } : {}),
     });
   },
 );
