@@ -44,29 +44,52 @@ export function fsBuildContext(root: string, dockerfilePath?: string): BuildCont
   }
   const matcher = ignore().add(ignoreFile?.patterns ?? []);
   const resolve = (rel: string): string => path.join(root, rel);
+  // Rules ask the same questions many times per lint: answer each once per context instance.
+  const ignored = new Map<string, boolean>();
+  const existing = new Map<string, boolean>();
+  const listed = new Map<string, string[]>();
+  const texts = new Map<string, string | undefined>();
   return {
     root,
     ignoreFile,
     isIgnored: (rel) => {
-      const clean = path.posix.normalize(rel.replace(/\\/g, '/')).replace(/^\/+/, '').replace(/\/+$/, '');
-      return clean !== '' && clean !== '.' && matcher.ignores(clean);
-    },
-    exists: (rel) => fs.existsSync(resolve(rel)),
-    list: (rel) => {
-      try {
-        return fs.readdirSync(resolve(rel));
-      } catch {
-        return [];
+      let v = ignored.get(rel);
+      if (v === undefined) {
+        const clean = path.posix.normalize(rel.replace(/\\/g, '/')).replace(/^\/+/, '').replace(/\/+$/, '');
+        v = clean !== '' && clean !== '.' && matcher.ignores(clean);
+        ignored.set(rel, v);
       }
+      return v;
+    },
+    exists: (rel) => {
+      let v = existing.get(rel);
+      if (v === undefined) existing.set(rel, (v = fs.existsSync(resolve(rel))));
+      return v;
+    },
+    list: (rel) => {
+      let v = listed.get(rel);
+      if (v === undefined) {
+        try {
+          v = fs.readdirSync(resolve(rel));
+        } catch {
+          v = [];
+        }
+        listed.set(rel, v);
+      }
+      return v.slice();
     },
     read: (rel, maxBytes = 1 << 20) => {
+      const key = `${maxBytes}:${rel}`;
+      if (texts.has(key)) return texts.get(key);
+      let v: string | undefined;
       try {
         const p = resolve(rel);
-        if (fs.statSync(p).size > maxBytes) return undefined;
-        return fs.readFileSync(p, 'utf8');
+        v = fs.statSync(p).size > maxBytes ? undefined : fs.readFileSync(p, 'utf8');
       } catch {
-        return undefined;
+        v = undefined;
       }
+      texts.set(key, v);
+      return v;
     },
   };
 }

@@ -54,6 +54,8 @@ const MEMOIZED = [
   'getExpandedArguments',
 ];
 
+const MEMO = Symbol('layerwise.memo');
+
 function memoizeAstGetters(): void {
   const seen = new Set<object>();
   for (const exported of Object.values(ast)) {
@@ -68,14 +70,16 @@ function memoizeAstGetters(): void {
         // Only these results are mutated by the library (ModifiableInstruction shifts the base
         // arguments, Label splices the base variables); everything else is handed out as it is.
         const copy = proto === ast.Instruction.prototype && (name === 'getArguments' || name === 'getVariables');
-        const slot = Symbol(name);
+        // A subclass's getter and the one it calls with `super` are kept apart.
+        const key = `${name}#${seen.size}`;
         Object.defineProperty(proto, name, {
           ...descriptor,
-          value: function (this: Record<symbol, unknown>): unknown {
-            let v = this[slot];
-            if (v === undefined && !(slot in this)) {
+          value: function (this: { [MEMO]?: Record<string, unknown> }): unknown {
+            const memo = (this[MEMO] ??= {});
+            let v = memo[key];
+            if (v === undefined && !(key in memo)) {
               v = (original as () => unknown).call(this);
-              this[slot] = v;
+              memo[key] = v;
             }
             return copy && Array.isArray(v) ? v.slice() : v;
           },

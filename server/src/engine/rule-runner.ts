@@ -48,8 +48,9 @@ export function ruleById(id: string): Rule | undefined {
   return BY_ID.get(id);
 }
 
-function severityOf(rule: Rule, model: Model, config: RuleConfig): RuleSeverity {
+function severityOf(rule: Rule, model: Model, config: RuleConfig, configured: boolean): RuleSeverity {
   let severity = rule.meta.severity;
+  if (!configured && !model.checkDirective) return config.enableAll && severity === 'off' ? 'info' : severity;
   const names = [rule.meta.id, ...aliasesOf(rule)];
   const hit = (map: Record<string, RuleSeverity>): RuleSeverity | undefined => {
     for (const n of names) {
@@ -136,8 +137,9 @@ export function runRules(model: Model, { config, buildContext, onRuleError }: Ru
     trustedRegistries: config.hadolint?.trustedRegistries ?? [],
     ignoredCodes: [...external(Object.keys(config.rules).filter((k) => config.rules[k] === 'off')), ...external(config.hadolint?.ignored ?? [])],
   };
+  const configured = Object.keys(config.rules).length > 0 || config.hadolint !== undefined;
   for (const rule of RULES) {
-    const severity = severityOf(rule, model, config);
+    const severity = severityOf(rule, model, config, configured);
     if (severity === 'off' || global.has(rule.meta.id)) continue;
     const aliases = aliasesOf(rule);
     const report = (f: { range: Diagnostic['range']; message: string; fixes?: Fix[] }): void => {

@@ -291,6 +291,7 @@ export function buildModel(doc: ParsedDocument, options: ModelOptions = {}): Mod
     stages.forEach((s, i) => (s.index = i));
   }
 
+  let runs: Inst[] | undefined;
   const model: Model = {
     doc,
     text,
@@ -312,7 +313,7 @@ export function buildModel(doc: ParsedDocument, options: ModelOptions = {}): Mod
       const [s, e] = run.script!.docSpan(word.start, word.end);
       return range(s, e);
     },
-    runs: () => instructions.flatMap((i) => (i.keyword === 'RUN' ? [i] : i.trigger?.keyword === 'RUN' ? [i.trigger] : [])),
+    runs: () => (runs ??= instructions.flatMap((i) => (i.keyword === 'RUN' ? [i] : i.trigger?.keyword === 'RUN' ? [i.trigger] : []))),
   };
   return model;
 }
