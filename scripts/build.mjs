@@ -16,15 +16,28 @@ const common = {
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
+// dockerode (with gRPC, protobuf and ssh2: 2 MB) lives in its own bundle, server/out/dockerode.js,
+// required on the first Docker call, so a server that never shows layer sizes never parses it.
+const dockerodeApart = {
+  name: 'dockerode-apart',
+  setup(build) {
+    build.onResolve({ filter: /^dockerode$/ }, () => ({ path: './dockerode.js', external: true }));
+  },
+};
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
+  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js', plugins: [dockerodeApart] },
+  // ssh2 (dockerode's ssh transport) tries optional native addons in try/catch and falls back to JS.
+  { ...common, entryPoints: ['node_modules/dockerode/lib/docker.js'], outfile: 'server/out/dockerode.js', external: ['*.node'] },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'server/out/cli.js', banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" } },
 ];
 mkdirSync('server/out', { recursive: true });
 for (const asset of ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'node_modules/tree-sitter-bash/tree-sitter-bash.wasm']) {
   cpSync(asset, `server/out/${asset.split('/').pop()}`);
 }
+// dockerode loads these at run time from <bundle dir>/proto: the BuildKit session and its progress.
+mkdirSync('server/out/proto', { recursive: true });
+for (const proto of ['auth.proto', 'buildkit_status.proto']) cpSync(`node_modules/dockerode/lib/proto/${proto}`, `server/out/proto/${proto}`);
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

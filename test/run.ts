@@ -1,14 +1,15 @@
 /**
  * `npm test`: builds the bundles, starts the private Docker daemon (when this machine can run one),
  * runs every test file with node:test, and stops the daemon. Tiers run fastest first.
- * `npm test -- unit` (or rules, protocol, corpus, daemon) runs one tier.
+ * `npm test -- unit` (or grammar, rules, protocol, corpus, daemon, e2e) runs one tier. The e2e tier
+ * drives a real VS Code (code-server + Chromium) and skips with the reason where it cannot be set up.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startPrivateDaemon } from './support/daemon';
 
-const TIERS = ['unit', 'rules', 'protocol', 'corpus', 'daemon'];
+const TIERS = ['unit', 'grammar', 'rules', 'protocol', 'corpus', 'daemon', 'e2e'];
 
 function filesOf(tier: string): string[] {
   const dir = path.join('test', tier);

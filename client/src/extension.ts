@@ -8,6 +8,13 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { normalizeSettings } from '../../server/src/config';
+import {
+  BUILD_IMAGE_REQUEST,
+  BUILD_PROGRESS_NOTIFICATION,
+  type BuildImageParams,
+  type BuildImageResult,
+  type BuildProgressParams,
+} from '../../server/src/docker/protocol';
 import type { CommandId } from './command-ids';
 
 /**
@@ -17,6 +24,9 @@ import type { CommandId } from './command-ids';
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
+let buildOutput: vscode.OutputChannel | undefined;
+/** Progress of the builds under way, by build id (one notification handler serves them all). */
+const builds = new Map<string, (p: BuildProgressParams) => void>();
 
 interface CommandSpec {
   id: CommandId;
@@ -29,6 +39,7 @@ const COMMANDS: Record<CommandId, Omit<CommandSpec, 'id'>> = {
   'layerwise.restartServer': { needsServer: false, run: (context) => restart(context) },
   'layerwise.showOutput': { needsServer: false, run: () => output?.show(true) },
   'layerwise.showRuleDocumentation': { needsServer: false, run: (context, rule) => showRuleDocumentation(context, rule) },
+  'layerwise.buildImage': { needsServer: true, run: (context, uri) => buildImage(context, uri) },
 };
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -81,9 +92,19 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           return result.map((value, i) => (params.items[i]?.section === 'layerwise' ? normalizeSettings(value) : value));
         },
       },
+      // A layer lens explains itself on hover: its tooltip travels in its argument (LSP 3.17 has no Command.tooltip).
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        for (const lens of lenses ?? []) {
+          const tooltip = (lens.command?.arguments?.[0] as { tooltip?: unknown } | undefined)?.tooltip;
+          if (lens.command && typeof tooltip === 'string') lens.command.tooltip = tooltip;
+        }
+        return lenses;
+      },
     },
   };
   client = new LanguageClient('layerwise', 'Layerwise', serverOptions, clientOptions);
+  client.onNotification(BUILD_PROGRESS_NOTIFICATION, (p: BuildProgressParams) => builds.get(p.buildId)?.(p));
   try {
     await client.start();
   } catch (e) {
@@ -115,4 +136,71 @@ async function showRuleDocumentation(context: vscode.ExtensionContext, rule: unk
   }
   if (!/^[a-z0-9-]+$/.test(id)) return;
   await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules', `${id}.md`));
+}
+
+/**
+ * Builds the image of a Dockerfile (the lens's argument, or the active editor's) through the
+ * server, which talks to the daemon: progress in a notification and in the "Layerwise Build"
+ * output, cancellable. A build runs the Dockerfile's commands, so only in a trusted workspace.
+ */
+async function buildImage(context: vscode.ExtensionContext, arg: unknown): Promise<void> {
+  const target =
+    typeof arg === 'string' ? vscode.Uri.parse(arg) : arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  const document = target && vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+  if (!target || (document && document.languageId !== 'dockerfile')) {
+    void vscode.window.showWarningMessage('Open a Dockerfile to build its image.');
+    return;
+  }
+  if (!vscode.workspace.isTrusted) {
+    const choice = await vscode.window.showWarningMessage(
+      "Building an image runs the Dockerfile's commands. Trust this workspace to build from the editor.",
+      'Manage Workspace Trust',
+    );
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return;
+  }
+  if (document?.isUntitled || target.scheme !== 'file') {
+    void vscode.window.showWarningMessage('Save the Dockerfile first: the build context is its folder.');
+    return;
+  }
+  if (document?.isDirty && !(await document.save())) return;
+  if (!buildOutput) {
+    buildOutput = vscode.window.createOutputChannel('Layerwise Build');
+    context.subscriptions.push(buildOutput);
+  }
+  const channel = buildOutput;
+  channel.clear();
+  channel.show(true);
+  const running = client!;
+  const buildId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const name = vscode.workspace.asRelativePath(target);
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Building ${name}`, cancellable: true },
+    async (progress, token): Promise<BuildImageResult | undefined> => {
+      builds.set(buildId, (p) => {
+        if (p.line !== undefined) channel.appendLine(p.line);
+        if (p.step) progress.report({ message: p.step });
+      });
+      try {
+        const params: BuildImageParams = { uri: target.toString(), buildId };
+        return await running.sendRequest<BuildImageResult>(BUILD_IMAGE_REQUEST, params, token);
+      } catch (e) {
+        if (token.isCancellationRequested) return undefined;
+        throw e;
+      } finally {
+        builds.delete(buildId);
+      }
+    },
+  );
+  if (!result || result.cancelled) {
+    channel.appendLine('Build cancelled.');
+    void vscode.window.showInformationMessage('Build cancelled.');
+  } else if (result.ok) {
+    channel.appendLine(`Built ${result.tag} (${result.imageId}) in ${(result.durationMs / 1000).toFixed(1)} s.`);
+    void vscode.window.showInformationMessage(`Built ${result.tag} in ${(result.durationMs / 1000).toFixed(1)} s.`);
+  } else {
+    channel.appendLine(`Build failed: ${result.error}`);
+    const choice = await vscode.window.showErrorMessage(`Build failed: ${(result.error ?? '').split('\n')[0]}`, 'Show Build Output');
+    if (choice) channel.show();
+  }
 }

@@ -16,6 +16,22 @@ export interface LayerwiseSettings {
   buildArgs: Record<string, string>;
   formatter: { ignoreMultilineInstructions: boolean };
   completion: { registryTags: boolean };
+  docker: DockerSettings;
+}
+
+export type DockerBuilder = 'auto' | 'buildkit' | 'classic';
+export const DOCKER_BUILDERS: readonly DockerBuilder[] = ['auto', 'buildkit', 'classic'];
+
+export interface DockerSettings {
+  /** Daemon address (`unix://`, `tcp://`, `ssh://`, `npipe://`); empty: DOCKER_HOST, the docker context, the default socket. */
+  host: string;
+  /** The image the layer lenses read and Build Image tags; empty: found among local images. */
+  image: string;
+  /** The stage Build Image builds and the lenses show; empty: the final stage. */
+  target: string;
+  builder: DockerBuilder;
+  /** Show layer sizes above instructions. */
+  codeLens: boolean;
 }
 
 export const DEFAULT_SETTINGS: LayerwiseSettings = {
@@ -24,6 +40,7 @@ export const DEFAULT_SETTINGS: LayerwiseSettings = {
   buildArgs: {},
   formatter: { ignoreMultilineInstructions: false },
   completion: { registryTags: true },
+  docker: { host: '', image: '', target: '', builder: 'auto', codeLens: true },
 };
 
 interface SettingSchema {
@@ -69,6 +86,39 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
     description: 'Complete image tags in FROM by asking Docker Hub (sends the image name to Docker Hub).',
     scope: 'resource',
   },
+  'docker.codeLens': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.docker.codeLens,
+    description: 'Show above each instruction the size its layer added to the image built from this Dockerfile, read from the local Docker daemon.',
+    scope: 'resource',
+  },
+  'docker.host': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.docker.host,
+    description:
+      'Docker daemon address, such as `unix:///var/run/docker.sock`, `tcp://host:2376` (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) or `ssh://user@host`. Empty: DOCKER_HOST, then the current docker context, then the default socket.',
+    scope: 'resource',
+  },
+  'docker.image': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.docker.image,
+    description:
+      'The image (`repo:tag`) whose layers the lenses show and that Build Image tags. A `# layerwise image=repo:tag` comment in the Dockerfile wins. Empty: the most recent local image built from the Dockerfile.',
+    scope: 'resource',
+  },
+  'docker.target': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.docker.target,
+    description: 'The stage Build Image builds (`--target`) and the lenses show. A `# layerwise target=stage` comment wins. Empty: the final stage.',
+    scope: 'resource',
+  },
+  'docker.builder': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.docker.builder,
+    enum: DOCKER_BUILDERS,
+    description: 'How Build Image builds: "buildkit", "classic" (the legacy builder), or "auto" (BuildKit where the daemon has it).',
+    scope: 'resource',
+  },
   'trace.server': {
     type: 'string',
     default: 'off',
@@ -84,6 +134,7 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
   const validation = isRecord(r.validation) ? r.validation : {};
   const formatter = isRecord(r.formatter) ? r.formatter : {};
   const completion = isRecord(r.completion) ? r.completion : {};
+  const docker = isRecord(r.docker) ? r.docker : {};
   const rules: Record<string, Severity> = {};
   if (isRecord(r.rules)) {
     for (const [k, v] of Object.entries(r.rules)) {
@@ -102,11 +153,22 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
       ignoreMultilineInstructions: bool(formatter.ignoreMultilineInstructions, DEFAULT_SETTINGS.formatter.ignoreMultilineInstructions),
     },
     completion: { registryTags: bool(completion.registryTags, DEFAULT_SETTINGS.completion.registryTags) },
+    docker: {
+      host: str(docker.host).trim(),
+      image: str(docker.image).trim(),
+      target: str(docker.target).trim(),
+      builder: (DOCKER_BUILDERS as readonly unknown[]).includes(docker.builder) ? (docker.builder as DockerBuilder) : DEFAULT_SETTINGS.docker.builder,
+      codeLens: bool(docker.codeLens, DEFAULT_SETTINGS.docker.codeLens),
+    },
   };
 }
 
 function bool(v: unknown, fallback: boolean): boolean {
   return typeof v === 'boolean' ? v : fallback;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,9 +1,13 @@
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   createConnection,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type CodeAction,
+  type CodeLens,
   type Connection,
   type Diagnostic,
   type InitializeParams,
@@ -19,6 +23,7 @@ import {
   SIGNATURE_TRIGGERS,
 } from './engine/editor-features';
 import { SEMANTIC_TOKENS_LEGEND } from './engine/semantic-tokens';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -27,6 +32,15 @@ import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-confi
 import { lintDocument, looksBinary, type LintEnvironment } from './engine/lint';
 import { ruleCodeActions } from './engine/rule-actions';
 import { initShellParser } from './model/shell';
+import { layerMessage, RETRY_COMMAND, SERVER_COMMANDS, SHOW_LAYER_COMMAND, toCodeLenses, type LayerDetails } from './docker/lenses';
+import {
+  BUILD_IMAGE_REQUEST,
+  BUILD_PROGRESS_NOTIFICATION,
+  type BuildImageParams,
+  type BuildImageResult,
+  type BuildProgressParams,
+} from './docker/protocol';
+import { LayerLensService } from './docker/service';
 
 /**
  * The language server: a transport adapter. It keeps the open documents, reads settings per
@@ -41,6 +55,17 @@ export function startServer(connection: Connection): void {
   let pullConfiguration = false;
   let workspaceRoots: string[] = [];
   const hadolintCache = new Map<string, HadolintConfig | undefined>();
+  let codeLensRefresh = false;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  // Layer sizes from the Docker daemon: its own caches and timeouts, never on the diagnostics path.
+  const docker = new LayerLensService({
+    log: (m) => connection.console.log(m),
+    refresh: () => {
+      if (!codeLensRefresh) return;
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 50);
+    },
+  });
 
   /** The build context (the Dockerfile's folder) and the nearest `.hadolint.yaml`, for files on disk. */
   const environmentFor = (uri: string): LintEnvironment => {
@@ -86,17 +111,21 @@ export function startServer(connection: Connection): void {
     return s;
   };
 
+  /** Per document, the validation in progress: lenses wait for it, so they never delay diagnostics. */
+  const validations = new Map<string, Promise<void>>();
   const validate = (uri: string): void => {
     if (pending.has(uri)) return;
     pending.add(uri);
+    let done!: () => void;
+    validations.set(uri, new Promise<void>((resolve) => (done = resolve)));
     // Coalesce bursts of edits: validate whichever version is current when the queue reaches us.
     setImmediate(() => {
       pending.delete(uri);
       const doc = parsedFor(uri);
-      if (!doc) return;
+      if (!doc) return done();
       void settingsFor(uri).then((settings) => {
         const current = parsedFor(uri);
-        if (!current || current.version !== doc.version) return;
+        if (!current || current.version !== doc.version) return done();
         let diagnostics: Diagnostic[];
         try {
           diagnostics = lintDocument(doc, settings, environmentFor(uri));
@@ -104,7 +133,8 @@ export function startServer(connection: Connection): void {
           connection.console.error(`Validation of ${uri} failed: ${(e as Error).stack ?? String(e)}`);
           diagnostics = [];
         }
-        void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+        // Done once written: what waits for it (lenses) then cannot hold the message back.
+        connection.sendDiagnostics({ uri, version: doc.version, diagnostics }).then(done, done);
       });
     });
   };
@@ -112,6 +142,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     await initShellParser();
     pullConfiguration = !!params.capabilities.workspace?.configuration;
+    codeLensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     workspaceRoots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
       .filter((f) => f.uri.startsWith('file:'))
       .map((f) => fileURLToPath(f.uri));
@@ -144,6 +175,8 @@ export function startServer(connection: Connection): void {
         documentRangeFormattingProvider: true,
         documentOnTypeFormattingProvider: { firstTriggerCharacter: ON_TYPE_FORMATTING_TRIGGER, moreTriggerCharacter: ON_TYPE_FORMATTING_MORE },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: SERVER_COMMANDS },
       },
       serverInfo: { name: 'layerwise', version: '0.1.0' },
     };
@@ -152,6 +185,7 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
     hadolintCache.clear();
+    docker.configurationChanged();
     for (const uri of open.keys()) validate(uri);
   });
 
@@ -170,11 +204,15 @@ export function startServer(connection: Connection): void {
     hadolintCache.clear();
     for (const uri of open.keys()) validate(uri);
   };
-  connection.onDidSaveTextDocument(revalidateAll);
+  connection.onDidSaveTextDocument(() => {
+    revalidateAll();
+    docker.saved();
+  });
   connection.onDidChangeWatchedFiles(revalidateAll);
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     open.delete(t.uri);
     parsed.delete(t.uri);
+    validations.delete(t.uri);
     settingsCache.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
   });
@@ -240,6 +278,71 @@ export function startServer(connection: Connection): void {
     const doc = usable(textDocument.uri);
     return doc ? [...features.syntaxCodeActions(doc, range, context), ...ruleCodeActions(doc, context.diagnostics)] : [];
   });
+
+  connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
+    // Diagnostics first: the first lens request loads the Docker client, which takes a moment.
+    const validation = validations.get(textDocument.uri);
+    if (validation) await Promise.race([validation, new Promise((r) => setTimeout(r, 1000))]);
+    const doc = usable(textDocument.uri);
+    if (!doc) return [];
+    const settings = await settingsFor(doc.uri);
+    const model = doc.model(settings.buildArgs);
+    try {
+      return toCodeLenses(await docker.lenses({ model, docker: settings.docker }), model, doc.uri);
+    } catch (e) {
+      connection.console.error(`Layer sizes for ${doc.uri} failed: ${(e as Error).stack ?? String(e)}`);
+      return [];
+    }
+  });
+  connection.onExecuteCommand(({ command, arguments: args }) => {
+    if (command === RETRY_COMMAND) docker.retry();
+    else if (command === SHOW_LAYER_COMMAND && args?.[0]) {
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: layerMessage(args[0] as LayerDetails) });
+    }
+  });
+  connection.onRequest(BUILD_IMAGE_REQUEST, async ({ uri, buildId }: BuildImageParams, token): Promise<BuildImageResult> => {
+    const failed = (error: string): BuildImageResult => ({
+      ok: false,
+      cancelled: false,
+      tag: undefined,
+      target: undefined,
+      builder: undefined,
+      imageId: undefined,
+      durationMs: 0,
+      error,
+    });
+    if (!uri.startsWith('file:')) return failed('Save the Dockerfile to a folder first: the build context is its folder.');
+    const file = fileURLToPath(uri);
+    let doc = parsedFor(uri);
+    if (!doc) {
+      try {
+        doc = new ParsedDocument(uri, 0, fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        return failed(`Cannot read ${file}: ${(e as Error).message}`);
+      }
+    }
+    const settings = await settingsFor(uri);
+    const progress = (p: Omit<BuildProgressParams, 'buildId'>): void => void connection.sendNotification(BUILD_PROGRESS_NOTIFICATION, { buildId, ...p });
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const result = await docker.build(
+      { model: doc.model(settings.buildArgs), docker: settings.docker, dockerfilePath: file, buildArgs: settings.buildArgs },
+      { signal: abort.signal, onLine: (line) => progress({ line }), onStep: (step) => progress({ step }) },
+    );
+    if (!('tag' in result)) return failed(result.error);
+    if (!result.ok && !result.cancelled) connection.console.log(`Build of ${result.tag} failed: ${result.error}`);
+    return {
+      ok: result.ok,
+      cancelled: result.cancelled,
+      tag: result.tag,
+      target: result.target,
+      builder: result.builder,
+      imageId: result.imageId,
+      durationMs: result.durationMs,
+      error: result.error,
+    };
+  });
+  connection.onShutdown(() => docker.dispose());
 
   connection.listen();
 }
