@@ -40,6 +40,7 @@ const COMMANDS: Record<CommandId, Omit<CommandSpec, 'id'>> = {
   'layerwise.showOutput': { needsServer: false, run: () => output?.show(true) },
   'layerwise.showRuleDocumentation': { needsServer: false, run: (context, rule) => showRuleDocumentation(context, rule) },
   'layerwise.buildImage': { needsServer: true, run: (context, uri) => buildImage(context, uri) },
+  'layerwise.convertToMultiStage': { needsServer: true, run: (_context, args) => convertToMultiStage(args) },
 };
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -203,4 +204,31 @@ async function buildImage(context: vscode.ExtensionContext, arg: unknown): Promi
     const choice = await vscode.window.showErrorMessage(`Build failed: ${(result.error ?? '').split('\n')[0]}`, 'Show Build Output');
     if (choice) channel.show();
   }
+}
+
+interface ConvertToMultiStageArgs {
+  uri: string;
+  version: number;
+  reason: string;
+  candidates: string[];
+}
+
+/** The "Convert to multi-stage" refactoring when the server could not tell what to copy: ask, then apply. */
+async function convertToMultiStage(raw: unknown): Promise<void> {
+  const args = raw as ConvertToMultiStageArgs | undefined;
+  if (!args?.uri || !client) {
+    void vscode.window.showInformationMessage('Run "Convert to multi-stage" from the light bulb of a Dockerfile.');
+    return;
+  }
+  const enter = '$(edit) Enter a path…';
+  const pick = await vscode.window.showQuickPick([...args.candidates, enter], { placeHolder: `${args.reason}. What should the runtime stage copy?` });
+  const artifact = pick === enter ? await vscode.window.showInputBox({ prompt: 'Path of the build output in the build stage', placeHolder: '/app/bin/server' }) : pick;
+  if (!artifact) return;
+  const edit = await client.sendRequest<unknown>('layerwise/multiStageEdit', { uri: args.uri, version: args.version, artifact });
+  if (!edit) {
+    void vscode.window.showWarningMessage('The Dockerfile changed since the action was offered; run it again.');
+    return;
+  }
+  const converted = await client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0]);
+  if (converted) await vscode.workspace.applyEdit(converted);
 }

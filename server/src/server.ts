@@ -9,9 +9,11 @@ import {
   type CodeAction,
   type CodeLens,
   type Connection,
+  type Command,
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type LayerwiseSettings } from './config';
 import { ParsedDocument } from './engine/document';
@@ -30,7 +32,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fsBuildContext } from './engine/build-context';
 import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
 import { lintDocument, looksBinary, type LintEnvironment } from './engine/lint';
-import { ruleCodeActions } from './engine/rule-actions';
+import { fixAllAction, FIX_ALL_KIND, ruleCodeActions } from './engine/rule-actions';
+import { multiStageEdit, multiStageActions } from './refactor/multi-stage';
 import { initShellParser } from './model/shell';
 import { layerMessage, RETRY_COMMAND, SERVER_COMMANDS, SHOW_LAYER_COMMAND, toCodeLenses, type LayerDetails } from './docker/lenses';
 import {
@@ -46,6 +49,9 @@ import { LayerLensService } from './docker/service';
  * The language server: a transport adapter. It keeps the open documents, reads settings per
  * document, and forwards each request to the engine, which never sees the connection.
  */
+export const APPLY_EDIT_COMMAND = 'layerwise.applyEdit';
+export const MULTI_STAGE_EDIT_REQUEST = 'layerwise/multiStageEdit';
+
 export function startServer(connection: Connection): void {
   const open = new Map<string, TextDocument>();
   const parsed = new Map<string, ParsedDocument>();
@@ -53,6 +59,8 @@ export function startServer(connection: Connection): void {
   const pending = new Set<string>();
   let features = new EditorFeatures();
   let pullConfiguration = false;
+  /** Clients that cannot take CodeAction literals get Commands that ask the server to apply the edit. */
+  let codeActionLiterals = true;
   let workspaceRoots: string[] = [];
   const hadolintCache = new Map<string, HadolintConfig | undefined>();
   let codeLensRefresh = false;
@@ -142,6 +150,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     await initShellParser();
     pullConfiguration = !!params.capabilities.workspace?.configuration;
+    codeActionLiterals = !!params.capabilities.textDocument?.codeAction?.codeActionLiteralSupport;
     codeLensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     workspaceRoots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
       .filter((f) => f.uri.startsWith('file:'))
@@ -174,9 +183,9 @@ export function startServer(connection: Connection): void {
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
         documentOnTypeFormattingProvider: { firstTriggerCharacter: ON_TYPE_FORMATTING_TRIGGER, moreTriggerCharacter: ON_TYPE_FORMATTING_MORE },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND] },
         codeLensProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: SERVER_COMMANDS },
+        executeCommandProvider: { commands: [...SERVER_COMMANDS, APPLY_EDIT_COMMAND] },
       },
       serverInfo: { name: 'layerwise', version: '0.1.0' },
     };
@@ -274,9 +283,30 @@ export function startServer(connection: Connection): void {
     const doc = usable(textDocument.uri);
     return doc ? features.formatOnType(doc, position, ch, options, await settingsFor(doc.uri)) : [];
   });
-  connection.onCodeAction(({ textDocument, range, context }): CodeAction[] => {
+  connection.onCodeAction(async ({ textDocument, range, context }): Promise<(CodeAction | Command)[]> => {
     const doc = usable(textDocument.uri);
-    return doc ? [...features.syntaxCodeActions(doc, range, context), ...ruleCodeActions(doc, context.diagnostics)] : [];
+    if (!doc) return [];
+    const wants = (kind: string): boolean => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const actions: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) actions.push(...features.syntaxCodeActions(doc, range, context), ...ruleCodeActions(doc, context.diagnostics));
+    if (wants(FIX_ALL_KIND) && context.only) {
+      // Fix-all (e.g. editor.codeActionsOnSave) covers the whole document, not only the diagnostics in view.
+      const settings = await settingsFor(doc.uri);
+      const all = fixAllAction(doc, lintDocument(doc, settings, environmentFor(doc.uri)));
+      if (all) actions.push(all);
+    }
+    if (wants(CodeActionKind.RefactorRewrite)) {
+      const settings = await settingsFor(doc.uri);
+      actions.push(...multiStageActions(doc, range, { buildContext: environmentFor(doc.uri).buildContext, buildArgs: settings.buildArgs }));
+    }
+    if (codeActionLiterals) return actions;
+    return actions.map((a): Command => (a.edit ? { title: a.title, command: APPLY_EDIT_COMMAND, arguments: [a.edit] } : (a.command ?? { title: a.title, command: '' })));
+  });
+  connection.onRequest(MULTI_STAGE_EDIT_REQUEST, async ({ uri, version, artifact }: { uri: string; version: number; artifact: string }) => {
+    const doc = usable(uri);
+    if (!doc || doc.version !== version) return null;
+    const settings = await settingsFor(uri);
+    return multiStageEdit(doc, { artifact, buildContext: environmentFor(uri).buildContext, buildArgs: settings.buildArgs }) ?? null;
   });
 
   connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
@@ -295,6 +325,10 @@ export function startServer(connection: Connection): void {
     }
   });
   connection.onExecuteCommand(({ command, arguments: args }) => {
+    if (command === APPLY_EDIT_COMMAND && args?.[0]) {
+      void connection.workspace.applyEdit(args[0] as WorkspaceEdit);
+      return;
+    }
     if (command === RETRY_COMMAND) docker.retry();
     else if (command === SHOW_LAYER_COMMAND && args?.[0]) {
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: layerMessage(args[0] as LayerDetails) });
