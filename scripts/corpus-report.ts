@@ -8,8 +8,9 @@ import { ParsedDocument } from '../server/src/engine/document';
 import { lintDocument } from '../server/src/engine/lint';
 import { initShellParser } from '../server/src/model/shell';
 import { RULES } from '../server/src/rules';
+import { CORPUS } from '../test/support/corpus';
 
-const REAL = path.join(__dirname, '..', '..', 'shared', 'corpus', 'real');
+const REAL = path.join(CORPUS, 'real');
 
 async function main(): Promise<void> {
   await initShellParser();

@@ -3,6 +3,7 @@
  * fixtures and corpus files, scopes at chosen positions, and agreement with BuildKit's reading of
  * every line of the shared corpus. `UPDATE_SNAPSHOTS=1 npm test -- grammar` rewrites the snapshots.
  */
+import { CORPUS } from '../support/corpus';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,7 +16,7 @@ import { loadGrammar, scopesAt, snapshot, splitLines, tokenize, type Token } fro
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
 const SNAPSHOTS = path.join(__dirname, 'snapshots');
-const CORPUS_REAL = path.resolve(ROOT, '..', 'shared', 'corpus', 'real');
+const CORPUS_REAL = path.join(CORPUS, 'real');
 const UPDATE = process.env.UPDATE_SNAPSHOTS === '1';
 
 /** Corpus files with snapshots: heredocs, backtick escapes, BuildKit flags, comments in continuations. */

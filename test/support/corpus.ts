@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+/**
+ * The shared corpus sits beside the repository (`../shared/corpus`); a checkout elsewhere can
+ * point at it with LAYERWISE_CORPUS, and /work/shared/corpus is the machines' own copy.
+ */
+export const CORPUS = [process.env.LAYERWISE_CORPUS, path.resolve(__dirname, '../../../shared/corpus'), '/work/shared/corpus'].find(
+  (p): p is string => !!p && fs.existsSync(path.join(p, 'real')),
+) ?? path.resolve(__dirname, '../../../shared/corpus');
 export const REAL = path.join(CORPUS, 'real');
 
 /** The real-world Dockerfiles of the shared corpus, by file name. */
