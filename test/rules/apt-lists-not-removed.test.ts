@@ -1,10 +1,4 @@
-import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
-import { initShellParser } from '../../server/src/model/shell';
-import type { CaseContext } from './harness';
-import { findingsOf, ruleTable } from './harness';
+import { cacheMountCases, ruleTable } from './harness';
 
 ruleTable('apt-lists-not-removed', {
   valid: [
@@ -45,32 +39,8 @@ ruleTable('apt-lists-not-removed', {
   ],
 });
 
-/** The cache mount fix: the text after it (LF and CRLF), unsafe, titled "(BuildKit)", and the rule quiet about that RUN afterwards. */
-function cacheMountCases(cases: ({ code: string; output?: string; line?: number } & CaseContext)[]): void {
-  describe('apt-lists-not-removed: the cache mount fix', () => {
-    before(() => initShellParser());
-    for (const [k, c] of cases.entries()) {
-      for (const eol of ['\n', '\r\n']) {
-        it(`#${k + 1}${eol === '\n' ? '' : ' (CRLF)'}: ${c.code.split('\n').slice(1).join(' ').slice(0, 60)}`, () => {
-          const code = c.code.replace(/\n/g, eol);
-          const { doc, diagnostics } = findingsOf('apt-lists-not-removed', code, c);
-          const d = diagnostics.find((x) => x.range.start.line + 1 === (c.line ?? x.range.start.line + 1))!;
-          const fix = (d.data as RuleDiagnosticData).fixes.find((f) => /cache mount/.test(f.title));
-          if (c.output === undefined) return assert.equal(fix, undefined);
-          assert.ok(fix, 'expected a cache mount fix');
-          assert.equal(fix.safe, false);
-          assert.match(fix.title, /\(BuildKit\)$/);
-          const fixed = TextDocument.applyEdits(doc.textDocument, fix.edits);
-          assert.equal(fixed, c.output.replace(/\n/g, eol));
-          const line = d.range.start.line;
-          assert.deepEqual(findingsOf('apt-lists-not-removed', fixed, c).diagnostics.filter((x) => x.range.start.line === line).map((x) => x.message), []);
-        });
-      }
-    }
-  });
-}
 
-cacheMountCases([
+cacheMountCases('apt-lists-not-removed', [
   {
     code: 'FROM debian\nRUN apt-get update && apt-get install -y curl\n',
     output: 'FROM debian\nRUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt/lists,sharing=locked apt-get update && apt-get install -y curl\n',

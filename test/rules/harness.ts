@@ -105,3 +105,28 @@ function firstLine(code: string): string {
   const lines = code.split(/\r?\n/).filter((l) => l.trim() && !/^FROM\s/i.test(l));
   return (lines[0] ?? code).slice(0, 60);
 }
+
+/** The cache mount fix: the text after it (LF and CRLF), unsafe, titled "(BuildKit)", and the rule quiet about that RUN afterwards. */
+export function cacheMountCases(ruleId: string, cases: ({ code: string; output?: string; line?: number } & CaseContext)[]): void {
+  describe(`${ruleId}: the cache mount fix`, () => {
+    before(() => initShellParser());
+    for (const [k, c] of cases.entries()) {
+      for (const eol of ['\n', '\r\n']) {
+        it(`#${k + 1}${eol === '\n' ? '' : ' (CRLF)'}: ${c.code.split('\n').slice(1).join(' ').slice(0, 60)}`, () => {
+          const code = c.code.replace(/\n/g, eol);
+          const { doc, diagnostics } = findingsOf(ruleId, code, c);
+          const d = diagnostics.find((x) => x.range.start.line + 1 === (c.line ?? x.range.start.line + 1))!;
+          const fix = (d.data as RuleDiagnosticData).fixes.find((f) => /cache mount/.test(f.title));
+          if (c.output === undefined) return assert.equal(fix, undefined);
+          assert.ok(fix, 'expected a cache mount fix');
+          assert.equal(fix.safe, false);
+          assert.match(fix.title, /\(BuildKit\)$/);
+          const fixed = TextDocument.applyEdits(doc.textDocument, fix.edits);
+          assert.equal(fixed, c.output.replace(/\n/g, eol));
+          const line = d.range.start.line;
+          assert.deepEqual(findingsOf(ruleId, fixed, c).diagnostics.filter((x) => x.range.start.line === line).map((x) => x.message), []);
+        });
+      }
+    }
+  });
+}

@@ -1,10 +1,4 @@
-import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
-import { initShellParser } from '../../server/src/model/shell';
-import type { CaseContext } from './harness';
-import { findingsOf, ruleTable } from './harness';
+import { cacheMountCases, ruleTable } from './harness';
 
 ruleTable('npm-cache-left', {
   valid: [
@@ -40,32 +34,8 @@ ruleTable('npm-cache-left', {
   ],
 });
 
-/** The cache mount fix: the text after it (LF and CRLF), unsafe, titled "(BuildKit)", and the rule quiet about that RUN afterwards. */
-function cacheMountCases(cases: ({ code: string; output?: string; line?: number } & CaseContext)[]): void {
-  describe('npm-cache-left: the cache mount fix', () => {
-    before(() => initShellParser());
-    for (const [k, c] of cases.entries()) {
-      for (const eol of ['\n', '\r\n']) {
-        it(`#${k + 1}${eol === '\n' ? '' : ' (CRLF)'}: ${c.code.split('\n').slice(1).join(' ').slice(0, 60)}`, () => {
-          const code = c.code.replace(/\n/g, eol);
-          const { doc, diagnostics } = findingsOf('npm-cache-left', code, c);
-          const d = diagnostics.find((x) => x.range.start.line + 1 === (c.line ?? x.range.start.line + 1))!;
-          const fix = (d.data as RuleDiagnosticData).fixes.find((f) => /cache mount/.test(f.title));
-          if (c.output === undefined) return assert.equal(fix, undefined);
-          assert.ok(fix, 'expected a cache mount fix');
-          assert.equal(fix.safe, false);
-          assert.match(fix.title, /\(BuildKit\)$/);
-          const fixed = TextDocument.applyEdits(doc.textDocument, fix.edits);
-          assert.equal(fixed, c.output.replace(/\n/g, eol));
-          const line = d.range.start.line;
-          assert.deepEqual(findingsOf('npm-cache-left', fixed, c).diagnostics.filter((x) => x.range.start.line === line).map((x) => x.message), []);
-        });
-      }
-    }
-  });
-}
 
-cacheMountCases([
+cacheMountCases('npm-cache-left', [
   { code: 'FROM node:20\nRUN npm ci\n', output: 'FROM node:20\nRUN --mount=type=cache,target=/root/.npm npm ci\n' },
   {
     code: 'FROM node:20 AS deps\nWORKDIR /app\nRUN --mount=type=bind,source=package.json,target=package.json \\\n    # install\n    npm ci --omit=dev\nFROM deps\nCMD ["node", "."]\n',

@@ -1,10 +1,4 @@
-import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
-import { initShellParser } from '../../server/src/model/shell';
-import type { CaseContext } from './harness';
-import { findingsOf, ruleTable } from './harness';
+import { cacheMountCases, ruleTable } from './harness';
 
 ruleTable('yarn-cache-left', {
   valid: [
@@ -52,32 +46,8 @@ ruleTable('yarn-cache-left', {
   ],
 });
 
-/** The cache mount fix: the text after it (LF and CRLF), unsafe, titled "(BuildKit)", and the rule quiet about that RUN afterwards. */
-function cacheMountCases(cases: ({ code: string; output?: string; line?: number } & CaseContext)[]): void {
-  describe('yarn-cache-left: the cache mount fix', () => {
-    before(() => initShellParser());
-    for (const [k, c] of cases.entries()) {
-      for (const eol of ['\n', '\r\n']) {
-        it(`#${k + 1}${eol === '\n' ? '' : ' (CRLF)'}: ${c.code.split('\n').slice(1).join(' ').slice(0, 60)}`, () => {
-          const code = c.code.replace(/\n/g, eol);
-          const { doc, diagnostics } = findingsOf('yarn-cache-left', code, c);
-          const d = diagnostics.find((x) => x.range.start.line + 1 === (c.line ?? x.range.start.line + 1))!;
-          const fix = (d.data as RuleDiagnosticData).fixes.find((f) => /cache mount/.test(f.title));
-          if (c.output === undefined) return assert.equal(fix, undefined);
-          assert.ok(fix, 'expected a cache mount fix');
-          assert.equal(fix.safe, false);
-          assert.match(fix.title, /\(BuildKit\)$/);
-          const fixed = TextDocument.applyEdits(doc.textDocument, fix.edits);
-          assert.equal(fixed, c.output.replace(/\n/g, eol));
-          const line = d.range.start.line;
-          assert.deepEqual(findingsOf('yarn-cache-left', fixed, c).diagnostics.filter((x) => x.range.start.line === line).map((x) => x.message), []);
-        });
-      }
-    }
-  });
-}
 
-cacheMountCases([
+cacheMountCases('yarn-cache-left', [
   { code: 'FROM node:20\nRUN yarn install --frozen-lockfile\n', output: 'FROM node:20\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install --frozen-lockfile\n' },
   { code: 'FROM node:20\nRUN <<EOF\nyarn install\nyarn build\nEOF\n', output: 'FROM node:20\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn <<EOF\nyarn install\nyarn build\nEOF\n' },
   { code: 'FROM node:20\nENV YARN_CACHE_FOLDER=/yarn\nRUN yarn\n', output: 'FROM node:20\nENV YARN_CACHE_FOLDER=/yarn\nRUN --mount=type=cache,target=/yarn yarn\n' },
