@@ -53,6 +53,8 @@ export const APPLY_EDIT_COMMAND = 'layerwise.applyEdit';
 export const MULTI_STAGE_EDIT_REQUEST = 'layerwise/multiStageEdit';
 
 export function startServer(connection: Connection): void {
+  // Start compiling the shell parser's wasm now: it overlaps with the rest of start-up.
+  const parserReady = initShellParser();
   const open = new Map<string, TextDocument>();
   const parsed = new Map<string, ParsedDocument>();
   const settingsCache = new Map<string, Promise<LayerwiseSettings>>();
@@ -148,7 +150,7 @@ export function startServer(connection: Connection): void {
   };
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
-    await initShellParser();
+    await parserReady;
     pullConfiguration = !!params.capabilities.workspace?.configuration;
     codeActionLiterals = !!params.capabilities.textDocument?.codeAction?.codeActionLiteralSupport;
     codeLensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
