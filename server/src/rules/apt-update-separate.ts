@@ -1,7 +1,7 @@
 import type { TextEdit } from 'vscode-languageserver-types';
 import { declarations, type Inst, type Model, type RunInfo } from '../model/model';
 import type { ShellCommand } from '../model/shell';
-import { hasOption, mountCovers, operands, runCommands } from './lib/commands';
+import { APT_VALUE_OPTIONS, hasOption, mountCovers, operands, runCommands, subcommand as sub } from './lib/commands';
 import { continuationStyle, deleteInstruction, insertAt } from './lib/rewrite';
 import { defineRule, type Fix } from './rule';
 
@@ -19,8 +19,6 @@ interface Manager {
   cleanup: { command: string; present: (run: RunInfo) => boolean; covered: (run: RunInfo) => boolean } | undefined;
 }
 
-const APT_VALUE_OPTIONS = ['-o', '-c', '-t', '--target-release', '--option', '--config-file'];
-const sub = (cmd: ShellCommand, withValue: string[] = []): string | undefined => operands(cmd, withValue)[0]?.text;
 const isApt = (c: ShellCommand): boolean => c.name === 'apt-get' || c.name === 'apt';
 const aptListsRemoved = (run: RunInfo): boolean =>
   run.commands.some((c) => c.name === 'rm' && c.args.some((a) => /^\/var\/lib\/apt\/lists(\/\*?)?$/.test(a.text) || a.text === '/var/lib/apt/lists/*'));

@@ -78,7 +78,8 @@ export function subcommand(cmd: ShellCommand, withValue: string[] = []): string 
   return operands(cmd, withValue)[0]?.text;
 }
 
-const APT_VALUE_OPTIONS = ['-o', '-c', '-t', '--target-release', '--option', '--config-file'];
+/** apt-get/apt options that take the next word as their value. */
+export const APT_VALUE_OPTIONS = ['-o', '-c', '-t', '-a', '--target-release', '--default-release', '--option', '--config-file', '--host-architecture'];
 
 /** `apt-get install pkg...` and `apt install pkg...`: the packages, or undefined if not an install. */
 export function aptInstall(cmd: ShellCommand): { packages: ShellWord[] } | undefined {

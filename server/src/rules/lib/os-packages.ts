@@ -2,7 +2,7 @@ import type { Range } from 'vscode-languageserver-types';
 import type { Inst, Model, RunInfo, Stage } from '../../model/model';
 import type { ShellCommand, ShellWord } from '../../model/shell';
 import type { Fix, RuleContext } from '../rule';
-import { runCommands } from './commands';
+import { APT_VALUE_OPTIONS, runCommands } from './commands';
 
 /**
  * Helpers of the OS package manager rules (apt, apk, yum, dnf, microdnf, zypper): subcommands,
@@ -19,7 +19,6 @@ export interface Sub {
 }
 
 /** Options of apt-get/apt that take the next word as their value. */
-export const APT_VALUE_OPTIONS = ['-o', '-c', '-t', '-a', '--target-release', '--default-release', '--option', '--config-file', '--host-architecture'];
 export const APK_VALUE_OPTIONS = ['-t', '--virtual', '-X', '--repository', '-p', '--root', '--arch', '--keys-dir', '--repositories-file', '--cache-dir', '--cache-max-age', '--timeout'];
 export const RPM_VALUE_OPTIONS = [
   '-c',
