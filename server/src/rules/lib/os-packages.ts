@@ -18,7 +18,6 @@ export interface Sub {
   operands: ShellWord[];
 }
 
-/** Options of apt-get/apt that take the next word as their value. */
 export const APK_VALUE_OPTIONS = ['-t', '--virtual', '-X', '--repository', '-p', '--root', '--arch', '--keys-dir', '--repositories-file', '--cache-dir', '--cache-max-age', '--timeout'];
 export const RPM_VALUE_OPTIONS = [
   '-c',
