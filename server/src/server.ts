@@ -123,6 +123,8 @@ export function startServer(connection: Connection): void {
 
   /** Per document, the validation in progress: lenses wait for it, so they never delay diagnostics. */
   const validations = new Map<string, Promise<void>>();
+  /** The diagnostics last published per document: fix-all reuses them for the same version. */
+  const published = new Map<string, { version: number; diagnostics: Diagnostic[] }>();
   const validate = (uri: string): void => {
     if (pending.has(uri)) return;
     pending.add(uri);
@@ -144,6 +146,7 @@ export function startServer(connection: Connection): void {
           diagnostics = [];
         }
         // Done once written: what waits for it (lenses) then cannot hold the message back.
+        published.set(uri, { version: doc.version, diagnostics });
         connection.sendDiagnostics({ uri, version: doc.version, diagnostics }).then(done, done);
       });
     });
@@ -224,6 +227,7 @@ export function startServer(connection: Connection): void {
     open.delete(t.uri);
     parsed.delete(t.uri);
     validations.delete(t.uri);
+    published.delete(t.uri);
     settingsCache.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
   });
@@ -294,7 +298,8 @@ export function startServer(connection: Connection): void {
     if (wants(FIX_ALL_KIND) && context.only) {
       // Fix-all (e.g. editor.codeActionsOnSave) covers the whole document, not only the diagnostics in view.
       const settings = await settingsFor(doc.uri);
-      const all = fixAllAction(doc, lintDocument(doc, settings, environmentFor(doc.uri)));
+      const last = published.get(doc.uri);
+      const all = fixAllAction(doc, last?.version === doc.version ? last.diagnostics : lintDocument(doc, settings, environmentFor(doc.uri)));
       if (all) actions.push(all);
     }
     if (wants(CodeActionKind.RefactorRewrite)) {
