@@ -28,3 +28,44 @@ export interface BuildProgressParams {
   line?: string;
   step?: string;
 }
+
+/** Request, client → server: the local images to offer in the Analyze Image quick pick. */
+export const LIST_IMAGES_REQUEST = 'layerwise/listImages';
+export interface ListImagesParams {
+  /** The active Dockerfile, if any: the image built from it is marked `matched` and listed first. */
+  uri: string | undefined;
+}
+export interface ListedImage {
+  id: string;
+  /** `repo:tag` names; empty for an untagged image. */
+  tags: string[];
+  size: number;
+  /** Seconds since the epoch. */
+  created: number;
+  matched: boolean;
+}
+export type ListImagesResult = { ok: true; images: ListedImage[] } | { ok: false; error: string };
+
+/** Request, client → server: analyze an image. Cancel it with `$/cancelRequest`. */
+export const ANALYZE_IMAGE_REQUEST = 'layerwise/analyzeImage';
+export interface AnalyzeImageParams {
+  /** A name (`repo:tag`) or id. */
+  image: string;
+  /** The Dockerfile to link layers to; absent to analyze the image alone. */
+  uri: string | undefined;
+  /** Chosen by the client; progress notifications carry it back. */
+  analysisId: string;
+}
+export type AnalyzeImageResult =
+  | { ok: true; analysis: import('../analyze/types').ImageAnalysis }
+  | { ok: false; cancelled: boolean; notFound: boolean; error: string };
+
+/** Notification, server → client: how far the export has been read. */
+export const ANALYZE_PROGRESS_NOTIFICATION = 'layerwise/analyzeProgress';
+export interface AnalyzeProgressParams {
+  analysisId: string;
+  /** Bytes of the export read so far, and the image's size as the daemon reports it (an estimate of the total). */
+  bytes: number;
+  totalBytes: number | undefined;
+  message: string | undefined;
+}
