@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import { BuildkitStepTimer, ClassicStepTimer, type StepTiming } from '../cache/timings';
 import type { DockerBuilder } from '../config';
 import { fsBuildContext } from '../engine/build-context';
 import type { Model } from '../model/model';
@@ -163,6 +164,8 @@ export interface BuildCallbacks {
   onLine?: (line: string) => void;
   /** The step being worked on: `[2/5] RUN make`, `Step 2/5 : RUN make`. */
   onStep?: (step: string) => void;
+  /** Each Dockerfile step as it completes: BuildKit's own timestamps, or the time between the classic builder's `Step` lines. */
+  onStepTiming?: (t: StepTiming) => void;
 }
 
 /** Which builder `auto` means on this daemon. */
@@ -258,6 +261,10 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
   stream.on('error', () => undefined);
   let error: string | undefined;
   let imageId: string | undefined;
+  const buildkitTimer = cb.onStepTiming && builder === 'buildkit' ? new BuildkitStepTimer(cb.onStepTiming) : undefined;
+  const classicTimer = cb.onStepTiming && builder === 'classic' ? new ClassicStepTimer(cb.onStepTiming) : undefined;
+  // followProgress turns trace messages into text and drops their timestamps: read them from the raw stream too.
+  if (buildkitTimer) stream.on('data', (chunk: Buffer) => buildkitTimer.push(chunk));
   const follow = (docker as unknown as { followProgress(s: NodeJS.ReadableStream, done: (e: unknown) => void, progress: (ev: Record<string, unknown>) => void): void }).followProgress;
   await new Promise<void>((resolve) => {
     const onAbort = (): void => {
@@ -290,7 +297,11 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
             if (!line) continue;
             const built = /^Built image: (sha256:[0-9a-f]+)/.exec(line.text);
             if (built) imageId = built[1];
-            for (const l of line.text.split('\n')) if (l.trim()) cb.onLine?.(l.replace(/\s+$/, ''));
+            for (const l of line.text.split('\n')) {
+              if (!l.trim()) continue;
+              cb.onLine?.(l.replace(/\s+$/, ''));
+              classicTimer?.line(l);
+            }
             const step = line.step ?? (/^Step \d+\/\d+ : /.test(line.text) ? line.text : undefined);
             if (step) cb.onStep?.(step);
           }
@@ -300,6 +311,8 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
       },
     );
   });
+  buildkitTimer?.end();
+  classicTimer?.end(!error && !cb.signal?.aborted);
   const stats = await context.stats.catch(() => undefined);
   if (cb.signal?.aborted) return { ...fail('cancelled'), context: stats };
   if (error) return { ...fail(error), context: stats };
