@@ -5,6 +5,8 @@ import { memoryBuildContext } from '../../server/src/engine/build-context';
 import { lintDocument } from '../../server/src/engine/lint';
 import { ruleById, type RuleDiagnosticData } from '../../server/src/engine/rule-runner';
 import { initShellParser } from '../../server/src/model/shell';
+import type { LabelType } from '../../server/src/rules/lib/label-schema';
+import type { DaemonPlatform, LocalImageFacts } from '../../server/src/rules/rule';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { docOf } from '../support/docs';
 
@@ -14,10 +16,20 @@ export interface CaseContext {
   dockerignore?: string;
 }
 
-export interface ValidCase extends CaseContext {
+/** What the local Docker daemon has, for rules that read `RuleContext.images` / `daemonPlatform`. */
+export interface DaemonFacts {
+  /** By reference (`localImageKey`); null: the daemon has no such image. */
+  images?: Record<string, LocalImageFacts | null>;
+  daemonPlatform?: DaemonPlatform;
+}
+
+export interface ValidCase extends CaseContext, DaemonFacts {
   code: string;
   buildArgs?: Record<string, string>;
   trustedRegistries?: string[];
+  /** hadolint's `label-schema` and `strict-labels`. */
+  labelSchema?: Record<string, LabelType>;
+  strictLabels?: boolean;
 }
 
 export interface ExpectedFinding {
@@ -40,10 +52,14 @@ export interface RuleTable {
   invalid: InvalidCase[];
 }
 
-export function findingsOf(ruleId: string, text: string, c: CaseContext & { buildArgs?: Record<string, string>; trustedRegistries?: string[] } = {}) {
+export function findingsOf(ruleId: string, text: string, c: Omit<ValidCase, 'code'> = {}) {
   const doc = docOf(text);
   const buildContext = c.files || c.dockerignore !== undefined ? memoryBuildContext(c.files ?? {}, c.dockerignore) : undefined;
   const errors: string[] = [];
+  const hadolint =
+    c.trustedRegistries || c.labelSchema || c.strictLabels
+      ? { ignored: [], override: {}, trustedRegistries: c.trustedRegistries ?? [], labelSchema: c.labelSchema ?? {}, strictLabels: c.strictLabels ?? false }
+      : undefined;
   const diagnostics = lintDocument(
     doc,
     { ...DEFAULT_SETTINGS, buildArgs: c.buildArgs ?? {} },
@@ -51,9 +67,12 @@ export function findingsOf(ruleId: string, text: string, c: CaseContext & { buil
       buildContext,
       ruleConfig: {
         rules: { [ruleId]: 'warning' },
-        ...(c.trustedRegistries ? { hadolint: { ignored: [], override: {}, trustedRegistries: c.trustedRegistries } } : {}),
+        ...(hadolint ? { hadolint } : {}),
       },
-      onRuleError: (r, e) => errors.push(`${r}: ${(e as Error).stack}`) },
+      onRuleError: (r, e) => errors.push(`${r}: ${(e as Error).stack}`),
+      ...(c.images ? { images: new Map(Object.entries(c.images)) } : {}),
+      ...(c.daemonPlatform ? { daemonPlatform: c.daemonPlatform } : {}),
+    },
   ).filter((d) => d.code === ruleId);
   assert.deepEqual(errors, [], 'a rule threw');
   return { doc, diagnostics };

@@ -1,17 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { parseLabelSchema, type LabelType } from '../rules/lib/label-schema';
 import type { RuleSeverity } from '../rules/rule';
 import type { RuleConfig } from './rule-runner';
 
 /**
  * A team's `.hadolint.yaml`, honoured so Layerwise can be adopted without rewriting it:
- * `ignored`, `override` (error/warning/info/style), `trustedRegistries` and `failure-threshold`.
+ * `ignored`, `override` (error/warning/info/style), `trustedRegistries`, `failure-threshold`,
+ * `label-schema` and `strict-labels`.
  */
 export interface HadolintConfig {
   ignored: string[];
   override: Record<string, RuleSeverity>;
   trustedRegistries: string[];
+  /** `label-schema`: label → value format (text, email, rfc3339, semver, url, hash, spdx). */
+  labelSchema: Record<string, LabelType>;
+  /** `strict-labels`: only the schema's labels are allowed. */
+  strictLabels: boolean;
   failureThreshold: 'error' | 'warning' | 'info' | 'style' | 'ignore' | 'none' | undefined;
   path: string;
 }
@@ -36,6 +42,8 @@ export function parseHadolintConfig(text: string, file: string): HadolintConfig 
     ignored: strings(r.ignored),
     override,
     trustedRegistries: strings(r.trustedRegistries),
+    labelSchema: parseLabelSchema(r['label-schema']),
+    strictLabels: r['strict-labels'] === true,
     failureThreshold: typeof threshold === 'string' ? (threshold as HadolintConfig['failureThreshold']) : undefined,
     path: file,
   };
@@ -63,7 +71,8 @@ export function findHadolintConfig(dir: string, stopAt?: string): HadolintConfig
 }
 
 export function toRuleConfig(rules: Record<string, RuleSeverity>, hadolint: HadolintConfig | undefined): RuleConfig {
-  return hadolint
-    ? { rules, hadolint: { ignored: hadolint.ignored, override: hadolint.override, trustedRegistries: hadolint.trustedRegistries } }
-    : { rules };
+  if (!hadolint) return { rules };
+  const { ignored, override, trustedRegistries, labelSchema, strictLabels } = hadolint;
+  const fromFile = { ignored, override, trustedRegistries, labelSchema, strictLabels };
+  return { rules, hadolint: fromFile };
 }

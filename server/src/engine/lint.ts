@@ -4,6 +4,7 @@ import { shellParserReady } from '../model/shell';
 import type { BuildContext } from './build-context';
 import type { ParsedDocument } from './document';
 import type { HadolintConfig } from './hadolint-config';
+import type { RuleContext } from '../rules/rule';
 import { runRules, type RuleConfig } from './rule-runner';
 import { toRuleConfig } from './hadolint-config';
 import { syntaxDiagnostics } from './syntax-validation';
@@ -19,6 +20,9 @@ export interface LintEnvironment {
   /** Overrides the configuration derived from settings and `.hadolint.yaml` (tests, `--enable-all`). */
   ruleConfig?: RuleConfig;
   onRuleError?: (rule: string, error: unknown) => void;
+  /** What the local Docker daemon has for the base images (server/src/docker/image-facts.ts); absent: those rules stay silent. */
+  images?: RuleContext['images'];
+  daemonPlatform?: RuleContext['daemonPlatform'];
 }
 
 /** Every diagnostic the engine reports for one document version. */
@@ -37,6 +41,12 @@ export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings, e
   if (!shellParserReady()) throw new Error('lintDocument needs initShellParser() to have finished');
   const syntax = settings.validation.enable ? syntaxDiagnostics(doc, (e) => env.onRuleError?.('syntax', e)) : [];
   const config = env.ruleConfig ?? toRuleConfig(settings.rules, env.hadolint);
-  const rules = runRules(doc.model(settings.buildArgs), { config, buildContext: env.buildContext, onRuleError: env.onRuleError });
+  const rules = runRules(doc.model(settings.buildArgs), {
+    config,
+    buildContext: env.buildContext,
+    onRuleError: env.onRuleError,
+    images: env.images,
+    daemonPlatform: env.daemonPlatform,
+  });
   return [...syntax, ...rules];
 }

@@ -1,7 +1,8 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import type { Model } from '../model/model';
 import { RULES } from '../rules';
-import type { Fix, Rule, RuleOptions, RuleSeverity } from '../rules/rule';
+import type { LabelType } from '../rules/lib/label-schema';
+import type { Fix, Rule, RuleContext, RuleOptions, RuleSeverity } from '../rules/rule';
 import type { BuildContext } from './build-context';
 
 /** Where a rule's documentation page lives; diagnostics link to it. */
@@ -11,7 +12,13 @@ export interface RuleConfig {
   /** Rule id or alias → severity, from settings or the command line. */
   rules: Record<string, RuleSeverity>;
   /** From `.hadolint.yaml`: aliases or ids turned off, and severity overrides. */
-  hadolint?: { ignored: string[]; override: Record<string, RuleSeverity>; trustedRegistries: string[] };
+  hadolint?: {
+    ignored: string[];
+    override: Record<string, RuleSeverity>;
+    trustedRegistries: string[];
+    labelSchema?: Record<string, LabelType>;
+    strictLabels?: boolean;
+  };
   /** Turn every rule on (at least info) whatever its default: the peer-case test does. */
   enableAll?: boolean;
 }
@@ -113,9 +120,11 @@ export interface RunRulesOptions {
   config: RuleConfig;
   buildContext: BuildContext | undefined;
   onRuleError?: (rule: string, error: unknown) => void;
+  images?: RuleContext['images'];
+  daemonPlatform?: RuleContext['daemonPlatform'];
 }
 
-export function runRules(model: Model, { config, buildContext, onRuleError }: RunRulesOptions): Diagnostic[] {
+export function runRules(model: Model, { config, buildContext, onRuleError, images, daemonPlatform }: RunRulesOptions): Diagnostic[] {
   const out: Diagnostic[] = [];
   const { byLine, global } = suppressions(model);
   const instructionStarts = model.instructions.flatMap((i) => (i.trigger ? [i.range.start.line] : [i.range.start.line])).sort((a, b) => a - b);
@@ -136,6 +145,8 @@ export function runRules(model: Model, { config, buildContext, onRuleError }: Ru
   const options: RuleOptions = {
     trustedRegistries: config.hadolint?.trustedRegistries ?? [],
     ignoredCodes: [...external(Object.keys(config.rules).filter((k) => config.rules[k] === 'off')), ...external(config.hadolint?.ignored ?? [])],
+    labelSchema: config.hadolint?.labelSchema ?? {},
+    strictLabels: config.hadolint?.strictLabels ?? false,
   };
   const configured = Object.keys(config.rules).length > 0 || config.hadolint !== undefined;
   for (const rule of RULES) {
@@ -157,7 +168,7 @@ export function runRules(model: Model, { config, buildContext, onRuleError }: Ru
       });
     };
     try {
-      rule.check({ model, buildContext, options, report });
+      rule.check({ model, buildContext, options, report, images, daemonPlatform });
     } catch (e) {
       onRuleError?.(rule.meta.id, e);
     }

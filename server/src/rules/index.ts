@@ -47,10 +47,20 @@ import goInstallPinVersions from './go-install-pin-versions';
 import healthcheckMissing from './healthcheck-missing';
 import inlineIgnorePragma from './inline-ignore-pragma';
 import instructionBeforeFrom from './instruction-before-from';
+import invalidBaseImagePlatform from './invalid-base-image-platform';
 import invalidDefaultArgInFrom from './invalid-default-arg-in-from';
 import invalidDefinitionDescription from './invalid-definition-description';
 import jsonArgsRecommended from './json-args-recommended';
+import labelEmpty from './label-empty';
 import labelKeyInvalid from './label-key-invalid';
+import labelMissing from './label-missing';
+import labelNotEmail from './label-not-email';
+import labelNotGitHash from './label-not-git-hash';
+import labelNotRfc3339 from './label-not-rfc3339';
+import labelNotSemver from './label-not-semver';
+import labelNotSpdx from './label-not-spdx';
+import labelNotUrl from './label-not-url';
+import labelSuperfluous from './label-superfluous';
 import legacyKeyValueFormat from './legacy-key-value-format';
 import lnReplacesBinSh from './ln-replaces-bin-sh';
 import maintainerDeprecated from './maintainer-deprecated';
@@ -136,10 +146,20 @@ export const RULES: readonly Rule[] = [
   healthcheckMissing,
   inlineIgnorePragma,
   instructionBeforeFrom,
+  invalidBaseImagePlatform,
   invalidDefaultArgInFrom,
   invalidDefinitionDescription,
   jsonArgsRecommended,
+  labelEmpty,
   labelKeyInvalid,
+  labelMissing,
+  labelNotEmail,
+  labelNotGitHash,
+  labelNotRfc3339,
+  labelNotSemver,
+  labelNotSpdx,
+  labelNotUrl,
+  labelSuperfluous,
   legacyKeyValueFormat,
   lnReplacesBinSh,
   maintainerDeprecated,

@@ -1,6 +1,7 @@
 import type { Range, TextEdit } from 'vscode-languageserver-types';
 import type { BuildContext } from '../engine/build-context';
 import type { Model } from '../model/model';
+import type { LabelType } from './lib/label-schema';
 
 export type RuleSeverity = 'off' | 'info' | 'warning' | 'error';
 
@@ -38,7 +39,14 @@ export interface RuleMeta {
     /** The build context the examples assume (files by context-relative path, `.dockerignore` text). */
     context?: { files: Record<string, string>; dockerignore?: string };
     /** Configuration the examples assume (e.g. hadolint's trustedRegistries). */
-    options?: { trustedRegistries?: string[] };
+    options?: {
+      trustedRegistries?: string[];
+      labelSchema?: Record<string, LabelType>;
+      strictLabels?: boolean;
+      /** What the local daemon has (keyed by `localImageKey`), for rules that read `RuleContext.images`. */
+      images?: Record<string, LocalImageFacts | null>;
+      daemonPlatform?: DaemonPlatform;
+    };
   };
   /** Whether findings carry a fix, and whether that fix keeps behaviour (safe) or may change it (unsafe). */
   fix?: 'safe' | 'unsafe';
@@ -76,6 +84,27 @@ export interface RuleOptions {
   trustedRegistries: string[];
   /** Codes of external checkers turned off in settings or `.hadolint.yaml` (`SC2086`), for rules that wrap them. */
   ignoredCodes: string[];
+  /** hadolint's `label-schema`: label → the format of its value. The label rules do nothing without one. */
+  labelSchema?: Record<string, LabelType>;
+  /** hadolint's `strict-labels`: labels outside the schema are reported. */
+  strictLabels?: boolean;
+}
+
+/** What the local Docker daemon has for an image reference (`GET /images/{name}/json`). */
+export interface LocalImageFacts {
+  id: string;
+  os: string;
+  architecture: string;
+  variant?: string;
+  /** `repo@sha256:…` references the image was pulled by or pushed as. */
+  repoDigests: string[];
+}
+
+/** The daemon's own platform (`GET /version`): what a build without `--platform` targets. */
+export interface DaemonPlatform {
+  os: string;
+  architecture: string;
+  variant?: string;
 }
 
 export interface RuleContext {
@@ -83,6 +112,13 @@ export interface RuleContext {
   /** The build context (the Dockerfile's folder by default); undefined for unsaved documents. */
   buildContext: BuildContext | undefined;
   options: RuleOptions;
+  /**
+   * Base images on the local daemon, by reference after ARG expansion (keyed by `localImageKey`);
+   * null: the daemon has no such image. Undefined, or a reference missing, when no daemon was asked:
+   * rules that need these facts then stay silent.
+   */
+  images?: ReadonlyMap<string, LocalImageFacts | null>;
+  daemonPlatform?: DaemonPlatform;
   report(finding: Finding): void;
 }
 
