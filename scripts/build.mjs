@@ -29,7 +29,7 @@ const builds = [
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js', plugins: [dockerodeApart] },
   // ssh2 (dockerode's ssh transport) tries optional native addons in try/catch and falls back to JS.
   { ...common, entryPoints: ['node_modules/dockerode/lib/docker.js'], outfile: 'server/out/dockerode.js', external: ['*.node'] },
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'server/out/cli.js', banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" } },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'server/out/cli.js', plugins: [dockerodeApart], banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" } },
 ];
 mkdirSync('server/out', { recursive: true });
 for (const asset of ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'node_modules/tree-sitter-bash/tree-sitter-bash.wasm']) {

@@ -9,12 +9,15 @@ import {
 } from 'vscode-languageclient/node';
 import { normalizeSettings } from '../../server/src/config';
 import {
+  ANALYZE_PROGRESS_NOTIFICATION,
   BUILD_IMAGE_REQUEST,
   BUILD_PROGRESS_NOTIFICATION,
+  type AnalyzeProgressParams,
   type BuildImageParams,
   type BuildImageResult,
   type BuildProgressParams,
 } from '../../server/src/docker/protocol';
+import { analyzeImage, onAnalyzeProgress } from './analyze/analyze-command';
 import type { CommandId } from './command-ids';
 
 /**
@@ -41,6 +44,7 @@ const COMMANDS: Record<CommandId, Omit<CommandSpec, 'id'>> = {
   'layerwise.showRuleDocumentation': { needsServer: false, run: (context, rule) => showRuleDocumentation(context, rule) },
   'layerwise.buildImage': { needsServer: true, run: (context, uri) => buildImage(context, uri) },
   'layerwise.convertToMultiStage': { needsServer: true, run: (_context, args) => convertToMultiStage(args) },
+  'layerwise.analyzeImage': { needsServer: true, run: (_context, args) => analyzeImage(client!, args) },
 };
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -106,6 +110,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   };
   client = new LanguageClient('layerwise', 'Layerwise', serverOptions, clientOptions);
   client.onNotification(BUILD_PROGRESS_NOTIFICATION, (p: BuildProgressParams) => builds.get(p.buildId)?.(p));
+  client.onNotification(ANALYZE_PROGRESS_NOTIFICATION, (p: AnalyzeProgressParams) => onAnalyzeProgress(p));
   try {
     await client.start();
   } catch (e) {

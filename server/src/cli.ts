@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ANALYZE_USAGE, runAnalyze } from './analyze/cli';
+import { CACHE_REPORT_USAGE, runCacheReport } from './cache/report';
+import { defaultTimingsDir, TimingsStore } from './cache/timings';
 import { DEFAULT_SETTINGS } from './config';
+import { commandLineImageFacts } from './docker/image-facts';
 import { fsBuildContext } from './engine/build-context';
 import { findDockerfiles } from './engine/discover';
 import { ParsedDocument } from './engine/document';
@@ -13,15 +17,18 @@ import { initShellParser } from './model/shell';
 
 const VERSION = '0.1.0';
 
-const USAGE = `Usage: layerwise lint [--format tty|json|sarif] [--fail-level error|warning|info|none] [--config FILE] PATHS...
+const LINT_USAGE = `Usage: layerwise lint [--format tty|json|sarif] [--fail-level error|warning|info|none] [--config FILE] [--docker] PATHS...
 
   Lints Dockerfiles with the same engine and rules as the Layerwise editor extension.
   Directories are searched for Dockerfiles; files given by name are linted whatever their name.
   Suppression comments (# layerwise ignore=..., # hadolint ignore=..., # check=skip=...) and the
-  nearest .hadolint.yaml (or --config FILE) apply as in the editor.
+  nearest .hadolint.yaml (or --config FILE) apply as in the editor. --docker also asks the local
+  Docker daemon about base images (their platform, their registry digests), as the editor does.
 
   Exit status: 0 no finding at or above the fail level (default: error, or the
   failure-threshold of .hadolint.yaml), 1 findings at or above it, 2 usage or input problem.`;
+
+const USAGE = `${LINT_USAGE}\n\n${ANALYZE_USAGE}\n\n${CACHE_REPORT_USAGE}`;
 
 export interface CliIO {
   out: (s: string) => void;
@@ -42,13 +49,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.out(VERSION);
     return 0;
   }
+  if (command === 'analyze') return runAnalyze(rest, io);
+  if (command === 'cache-report') return runCacheReport(rest, io, { timingsStore: new TimingsStore(defaultTimingsDir()) });
   if (command !== 'lint') {
     io.err(`layerwise: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
+  return runLint(rest, io);
+}
+
+async function runLint(rest: string[], io: CliIO): Promise<number> {
   let format: Format = 'tty';
   let failLevel: FailLevel | undefined;
   let configFile: string | undefined;
+  let docker = false;
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -73,15 +87,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         io.err('layerwise: --config needs a file');
         return 2;
       }
+    } else if (a === '--docker') {
+      docker = true;
     } else if (a.startsWith('-') && a !== '-') {
-      io.err(`layerwise: unknown option "${a}"\n\n${USAGE}`);
+      io.err(`layerwise: unknown option "${a}"\n\n${LINT_USAGE}`);
       return 2;
     } else {
       paths.push(a);
     }
   }
   if (!paths.length) {
-    io.err(`layerwise: no paths given\n\n${USAGE}`);
+    io.err(`layerwise: no paths given\n\n${LINT_USAGE}`);
     return 2;
   }
   let explicitConfig: HadolintConfig | undefined;
@@ -106,6 +122,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   await initShellParser();
   const findings: Finding[] = [];
+  const imageFacts = docker ? commandLineImageFacts((m) => io.err(`layerwise: ${m}`)) : undefined;
   let threshold: FailLevel = failLevel ?? 'error';
   for (const file of files) {
     let text: string;
@@ -123,6 +140,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       buildContext: fsBuildContext(dir, path.resolve(file)),
       hadolint,
       onRuleError: (rule, e) => io.err(`layerwise: rule ${rule} failed on ${file}: ${(e as Error).message}`),
+      ...(await imageFacts?.(doc.model(DEFAULT_SETTINGS.buildArgs))),
     });
     for (const d of diagnostics) findings.push(toFinding(file, d));
   }

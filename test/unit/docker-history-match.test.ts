@@ -20,7 +20,7 @@ import {
   type ImageMatch,
   type LayerLens,
 } from '../../server/src/docker/history-match';
-import { BUILD_COMMAND, RETRY_COMMAND, SHOW_LAYER_COMMAND, toCodeLenses, type LayerDetails } from '../../server/src/docker/lenses';
+import { ANALYZE_COMMAND, BUILD_COMMAND, RETRY_COMMAND, SHOW_LAYER_COMMAND, toCodeLenses, type LayerDetails } from '../../server/src/docker/lenses';
 import { normalizeRef } from '../../server/src/docker/service';
 import { humanSize, share } from '../../server/src/docker/units';
 import { ParsedDocument } from '../../server/src/engine/document';
@@ -404,6 +404,18 @@ describe('bindings and lens shapes', () => {
     assert.match(details.createdBy!, /dd if=\/dev\/zero/);
     assert.match((dd.command as { tooltip?: string }).tooltip!, /^49,152 bytes · RUN \|1 SIZE=48/);
     assert.equal(details.tooltip, (dd.command as { tooltip?: string }).tooltip);
+  });
+
+  it('the image lens on FROM opens Analyze Image for the matched image and this Dockerfile', () => {
+    const s = load('full-buildkit');
+    const model = modelOf(s.dockerfile, s.buildArgs);
+    const m = selectImage(model, [candidate(s)], { historyOf })!;
+    const lenses = toCodeLenses({ kind: 'layers', lenses: layerLenses(m), imageId: s.image.Id, endpoint: '' }, model, 'file:///w/Dockerfile');
+    const image = lenses.filter((l) => l.command!.command === ANALYZE_COMMAND);
+    assert.equal(image.length, 1);
+    assert.match(image[0]!.command!.title, / · Analyze$/);
+    const args = image[0]!.command!.arguments![0] as { image: string; uri: string; kind: string };
+    assert.deepEqual([args.image, args.uri, args.kind], [s.image.Id, 'file:///w/Dockerfile', 'image']);
   });
 });
 

@@ -287,6 +287,23 @@ export class DaemonClient {
   }
 
   /**
+   * The image as a tar stream (`GET /images/{name}/get`): docker-archive, or an OCI layout with the
+   * containerd image store. The deadline covers the response head only; the caller destroys the
+   * stream to stop the daemon's export.
+   */
+  async exportImage(ref: string): Promise<NodeJS.ReadableStream & { destroy(err?: Error): void }> {
+    const docker = await this.streaming();
+    return withDeadline(this.endpoint, `GET /images/${ref}/get`, this.timeoutMs, (signal) =>
+      dial<NodeJS.ReadableStream & { destroy(err?: Error): void }>(docker, {
+        path: `/images/${encodeURIComponent(ref)}/get`,
+        signal,
+        isStream: true,
+        extraStatus: { 404: 'no such image' },
+      }),
+    );
+  }
+
+  /**
    * Follows the daemon's image events (`GET /events?filters={"type":["image"]}`) until closed.
    * `onEnd` is called once when the stream ends for any reason other than `close()`.
    */

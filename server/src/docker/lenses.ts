@@ -13,6 +13,8 @@ import type { LensState } from './service';
 export const RETRY_COMMAND = 'layerwise.docker.retry';
 export const SHOW_LAYER_COMMAND = 'layerwise.docker.showLayer';
 export const BUILD_COMMAND = 'layerwise.buildImage';
+/** The client's Analyze Image; the image lens on FROM opens it for the matched image. */
+export const ANALYZE_COMMAND = 'layerwise.analyzeImage';
 export const SERVER_COMMANDS = [RETRY_COMMAND, SHOW_LAYER_COMMAND];
 
 /** What `layerwise.docker.showLayer` gets: enough to say what the layer is without asking the daemon. */
@@ -68,8 +70,12 @@ export function toCodeLenses(state: LensState, model: Model, uri: string): CodeL
           created: l.created,
           imageId: state.imageId,
         };
-        const command = l.kind === 'missing' ? BUILD_COMMAND : SHOW_LAYER_COMMAND;
-        return { range: l.range, command: withTooltip({ title: l.title, command, arguments: command === BUILD_COMMAND ? [uri] : [details] }, l.tooltip) };
+        if (l.kind === 'missing') return { range: l.range, command: withTooltip({ title: l.title, command: BUILD_COMMAND, arguments: [uri] }, l.tooltip) };
+        if (l.kind === 'image') {
+          const args = { ...details, image: state.imageId, uri };
+          return { range: l.range, command: withTooltip({ title: `${l.title} · Analyze`, command: ANALYZE_COMMAND, arguments: [args] }, `${l.tooltip}. Click to analyze what every layer adds and wastes.`) };
+        }
+        return { range: l.range, command: withTooltip({ title: l.title, command: SHOW_LAYER_COMMAND, arguments: [details] }, l.tooltip) };
       });
   }
 }

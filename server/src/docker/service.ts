@@ -4,6 +4,8 @@ import type { DockerSettings } from '../config';
 import type { Model } from '../model/model';
 import { planBuild, runBuild, type BuildCallbacks, type BuildResult } from './build';
 import { DaemonClient, DockerError, MIN_API_VERSION, compareApiVersions, type DaemonClientOptions, type HistoryEntry, type ImageSummary } from './client';
+import { analyzeOnDaemon, type AnalyzeRunOptions } from '../analyze/run';
+import type { AnalyzeImageResult, ListedImage, ListImagesResult } from './protocol';
 import { resolveEndpoint, type DockerEndpoint, type EndpointEnvironment } from './endpoint';
 import { bindingOf, candidateStages, layerLenses, parseHistory, selectImage, stageChain, type CandidateImage, type LayerLens } from './history-match';
 
@@ -401,6 +403,42 @@ export class LayerLensService {
     } finally {
       daemon.reload(false);
     }
+  }
+
+  /** The local images, for the Analyze Image quick pick: the one built from this Dockerfile first, then newest first. */
+  async listImages(req: { model: Model | undefined; docker: DockerSettings }): Promise<ListImagesResult> {
+    const daemon = this.daemonFor(req.docker.host);
+    if (daemon instanceof DockerError) return { ok: false, error: daemon.detail };
+    const load = await daemon.get();
+    if (!load.ok) return { ok: false, error: load.error.detail };
+    let matched: string | undefined;
+    if (req.model) {
+      const state = await this.compute(req as LensRequest, daemon, load.snapshot);
+      if (state.kind === 'layers') matched = state.imageId;
+    }
+    const images: ListedImage[] = load.snapshot.images.map((i) => ({
+      id: i.Id,
+      tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      size: i.Size,
+      created: i.Created,
+      matched: i.Id === matched,
+    }));
+    images.sort((a, b) => Number(b.matched) - Number(a.matched) || b.created - a.created);
+    return { ok: true, images };
+  }
+
+  /** Analyze Image: streams the image's export through the engine (server/src/analyze). */
+  async analyze(req: { model: Model | undefined; docker: DockerSettings; image: string; dockerfile: string | undefined }, o: Pick<AnalyzeRunOptions, 'signal' | 'onProgress'>): Promise<AnalyzeImageResult> {
+    const daemon = this.daemonFor(req.docker.host);
+    if (daemon instanceof DockerError) return { ok: false, cancelled: false, notFound: false, error: daemon.detail };
+    let client: DaemonClient;
+    try {
+      client = await daemon.connect();
+    } catch (e) {
+      daemon.invalidate(true);
+      return { ok: false, cancelled: false, notFound: false, error: e instanceof DockerError ? e.detail : String(e) };
+    }
+    return analyzeOnDaemon(client, req.image, { ...o, model: req.model, target: req.docker.target, dockerfile: req.dockerfile });
   }
 
   dispose(): void {
