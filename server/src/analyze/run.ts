@@ -32,20 +32,23 @@ export async function analyzeOnDaemon(client: DaemonClient, image: string, o: An
   if (!inspected) return failed(`No image '${image}' on the Docker daemon at ${client.endpoint.host}.`, true);
   if (o.signal?.aborted) return failed('cancelled');
   const baseLayers = o.model ? await baseHistoryLength(client, o.model, o.target) : undefined;
+  const total = inspected.Size > 0 ? inspected.Size : undefined;
+  o.onProgress?.(0, total);
   let stream: Awaited<ReturnType<DaemonClient['exportImage']>>;
   try {
-    stream = await client.exportImage(inspected.Id);
+    stream = await client.exportImage(inspected.Id, o.signal);
   } catch (e) {
+    if (o.signal?.aborted) return failed('cancelled');
     const err = e instanceof DockerError ? e : undefined;
     return failed(err?.detail ?? String(e), err?.statusCode === 404);
   }
-  const total = inspected.Size > 0 ? inspected.Size : undefined;
-  // The deadline of the call covered the response head only: a daemon that stalls mid-export
-  // must not leave the analysis (and its progress notification) open forever.
+  // Once bytes flow, a daemon that stops sending for idleMs fails the analysis: the wait for the
+  // first byte is the export's preparation, bounded by the client's own deadline and Cancel.
   const idleMs = o.idleTimeoutMs ?? 30_000;
   const ac = new AbortController();
   let stalled = false;
   const onAbort = (): void => ac.abort();
+  if (o.signal?.aborted) ac.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   let idle: NodeJS.Timeout | undefined;
   const arm = (): void => {

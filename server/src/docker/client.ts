@@ -15,6 +15,9 @@ export const MAX_API_VERSION = '1.47';
 /** Engine 20.10. Older daemons are tried anyway, with a warning in the log. */
 export const MIN_API_VERSION = '1.41';
 
+/** How long the daemon may prepare an image export before its first byte. */
+const EXPORT_HEAD_MS = 10 * 60_000;
+
 export type DockerErrorKind = 'unreachable' | 'permission' | 'timeout' | 'daemon';
 
 /** What a lens says for each kind of failure: short, and something the user can act on. */
@@ -288,15 +291,16 @@ export class DaemonClient {
 
   /**
    * The image as a tar stream (`GET /images/{name}/get`): docker-archive, or an OCI layout with the
-   * containerd image store. The deadline covers the response head only; the caller destroys the
-   * stream to stop the daemon's export.
+   * containerd image store. The daemon may write the whole export to a temporary directory before
+   * its first byte (moby's classic store does), so the wait for the response head is long (10
+   * minutes) and ends early only through `signal`; the caller destroys the stream to stop it.
    */
-  async exportImage(ref: string): Promise<NodeJS.ReadableStream & { destroy(err?: Error): void }> {
+  async exportImage(ref: string, signal?: AbortSignal): Promise<NodeJS.ReadableStream & { destroy(err?: Error): void }> {
     const docker = await this.streaming();
-    return withDeadline(this.endpoint, `GET /images/${ref}/get`, this.timeoutMs, (signal) =>
+    return withDeadline(this.endpoint, `GET /images/${ref}/get`, Math.max(this.timeoutMs, EXPORT_HEAD_MS), (deadline) =>
       dial<NodeJS.ReadableStream & { destroy(err?: Error): void }>(docker, {
         path: `/images/${encodeURIComponent(ref)}/get`,
-        signal,
+        signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
         isStream: true,
         extraStatus: { 404: 'no such image' },
       }),
