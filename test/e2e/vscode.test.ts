@@ -5,17 +5,41 @@
  *
  * Skipped, with the reason, where code-server or Chromium cannot be set up (LAYERWISE_SKIP_E2E=1
  * skips on purpose; LAYERWISE_E2E_VSIX=path uses an existing .vsix instead of `npm run package`).
+ * The CodeLens test builds its image on the private daemon (LAYERWISE_TEST_DOCKER_HOST) and skips without one.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { EDITOR, editorText, openFile, prepareWorkbench, runCommand, runExtensionHostSuite, until, wordBox, type Workbench } from './support/workbench';
+import type { DaemonClient } from '../../server/src/docker/client';
+import { humanSize, share } from '../../server/src/docker/units';
+import { apiBuild, connect, fixtureDir, removeImage, RUN_ID } from '../daemon/docker-fixtures';
+import { testDaemon } from '../support/daemon';
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
+import {
+  codeActionTitles,
+  codeLensAbove,
+  EDITOR,
+  editorText,
+  inWebview,
+  lightBulb,
+  openFile,
+  prepareWorkbench,
+  runCommand,
+  runExtensionHostSuite,
+  until,
+  wordBox,
+  type Workbench,
+} from './support/workbench';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'workspace');
+const daemon = testDaemon();
 
 let workbench: Workbench | undefined;
 let skipReason: string | undefined;
 let setupError: Error | undefined;
+/** The image the CodeLens test built on the private daemon, for the tests after it. */
+let layered: { client: DaemonClient; tag: string } | undefined;
 
 /** Runs a step with its screenshot; a failing step leaves a screenshot named after it too. */
 async function step(t: TestContext, name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
@@ -50,6 +74,7 @@ describe('Layerwise in VS Code (code-server)', () => {
 
   after(async () => {
     await workbench?.close();
+    if (layered) await removeImage(layered.client, layered.tag);
   });
 
   it('opens a Dockerfile as Dockerfile and highlights it with the Layerwise grammar (shell in RUN heredocs, text in COPY heredocs)', async (t) => {
@@ -195,7 +220,140 @@ describe('Layerwise in VS Code (code-server)', () => {
     assert.equal(code, 0, `the extension-host suite failed:\n${output}`);
   });
 
-  it('the lightbulb offers the apt-merge fix, and applying it merges the RUNs', { todo: 'needs the apt-merge quick fix (a later issue)' });
-  it('CodeLens shows the layer sizes of an image built on the private daemon', { todo: 'needs issue 5 (layer sizes from the Docker daemon)' });
-  it('"Layerwise: Analyze Image" opens the report for that image', { todo: 'needs the Analyze Image command (a later issue)' });
+  it('the lightbulb offers the apt-merge fix, and applying it merges the RUNs', async (t) => {
+    await step(t, 'apt-merge-applied', async ({ page, workspace, screenshot }) => {
+      await page.keyboard.press('Escape');
+      await openFile(page, 'apt-merge.dockerfile', /apt-get install -y curl/);
+      const warnings = page.locator(`${EDITOR} .squiggly-warning`);
+      await until('the apt warnings as squiggles', async () => (await warnings.count()) >= 2, { timeoutMs: 60_000 });
+      const box = await wordBox(page, /^RUN apt-get update\s*$/, 'update');
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      const bulb = lightBulb(page).first();
+      await until('the lightbulb on the apt-get update line', () => bulb.isVisible(), { timeoutMs: 30_000 });
+      await screenshot('apt-merge-lightbulb');
+
+      const merge = 'Merge `apt-get update` into the RUN on line 3 (may change behaviour)'; // the rule's title, marked unsafe
+      const titles = await until(
+        'the merge action in the lightbulb menu',
+        async () => {
+          const shown = await codeActionTitles(page);
+          if (shown.includes(merge)) return shown;
+          if (!shown.length) await bulb.click();
+          return undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 1000 },
+      );
+      t.diagnostic(`quick fixes: ${titles.join(' / ')}`);
+      await screenshot('apt-merge-menu');
+      // Chosen with the keyboard: the menu lays a pointer-blocking layer over itself while the mouse has not moved.
+      const focused = page.locator('.action-widget .monaco-list-row.action.focused');
+      await until(
+        'the merge action focused in the menu',
+        async () => {
+          if ((await focused.innerText()).trim() === merge) return true;
+          await page.keyboard.press('ArrowDown');
+          return false;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      await page.keyboard.press('Enter');
+
+      const merged = 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\n';
+      await until('the merged RUN in the editor', async () => (await editorText(page)).trimEnd() === merged.trimEnd(), { timeoutMs: 15_000 });
+      await page.keyboard.press('Control+S');
+      const file = path.join(workspace, 'apt-merge.dockerfile');
+      await until('the merged file on disk', () => fs.readFileSync(file, 'utf8') === merged, { timeoutMs: 15_000 });
+      // The three apt warnings (separate update, lists left behind, recommends) are all answered by the merge.
+      await until('no warning squiggles left', async () => (await warnings.count()) === 0, { timeoutMs: 30_000 });
+    });
+  });
+
+  it('CodeLens shows the layer sizes of an image built on the private daemon', { skip: daemon.skip }, async (t) => {
+    await step(t, 'codelens', async ({ page, workspace, screenshot }) => {
+      const client = await connect(daemon.host!);
+      await ensureBusyboxImage(await client.streaming());
+      const dockerfile = [
+        `FROM ${BUSYBOX_IMAGE}`,
+        `ENV LW_E2E=${RUN_ID}`,
+        'RUN dd if=/dev/zero of=/one-mib.bin bs=1024 count=1024',
+        'CMD ["sh"]',
+        '',
+      ].join('\n');
+      const tag = `layerwise-test/e2e-lenses:${RUN_ID}`;
+      const built = await apiBuild(client, fixtureDir({ Dockerfile: dockerfile }), { tag, builder: 'buildkit' });
+      layered = { client, tag };
+      const history = await client.history(built.imageId!);
+      const total = history.reduce((n, e) => n + e.Size, 0);
+      const base = (await client.history(BUSYBOX_IMAGE)).reduce((n, e) => n + e.Size, 0);
+      const ddSize = history.find((e) => e.CreatedBy.includes('one-mib.bin'))?.Size;
+      assert.equal(ddSize, 1024 * 1024, JSON.stringify(history));
+
+      // Workspace trust is off in the test's code-server, so the workspace may choose the daemon (a restricted setting).
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'layerwise.docker.host': daemon.host }, null, 2));
+      fs.writeFileSync(path.join(workspace, 'layers.dockerfile'), dockerfile);
+      await page.keyboard.press('Escape');
+      await openFile(page, 'layers.dockerfile', /one-mib\.bin/);
+
+      const imageLens = `${tag} · ${humanSize(total)}`;
+      const expected = {
+        FROM: `${imageLens} · Analyze | base ${humanSize(base)} · ${share(base, total)}`,
+        ENV: '0 B',
+        RUN: `1.05 MB · ${share(ddSize, total)}`,
+        CMD: '0 B',
+      };
+      const lensesOf = async (): Promise<Record<keyof typeof expected, string | undefined>> => ({
+        FROM: await codeLensAbove(page, /^FROM /),
+        ENV: await codeLensAbove(page, /^ENV /),
+        RUN: await codeLensAbove(page, /^RUN dd/),
+        CMD: await codeLensAbove(page, /^CMD /),
+      });
+      // "Reading layer sizes from Docker…" first, then a refresh replaces the lenses (not all in the same frame).
+      let shown = await lensesOf();
+      await until(
+        'the layer size lenses',
+        async () => {
+          shown = await lensesOf();
+          return JSON.stringify(shown) === JSON.stringify(expected);
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      ).catch(() => assert.deepEqual(shown, expected, 'the lenses above each line'));
+      await screenshot('codelens-sizes');
+
+      // A size lens opens Analyze Image at its layer: the report's row for line 3 has the focus.
+      await page.locator(`${EDITOR} .codelens-decoration a`, { hasText: '1.05 MB' }).first().click();
+      const chart = inWebview(page, '#layer-chart');
+      await until('the report opened from the lens', () => chart.isVisible(), { timeoutMs: 120_000, intervalMs: 500 });
+      const focused = inWebview(page, '.layer-row:focus');
+      await until('the lens\'s layer focused in the report', () => focused.isVisible(), { timeoutMs: 10_000 });
+      assert.equal(await focused.getAttribute('data-line'), '3');
+      assert.match(await focused.innerText(), /1\.05 MB/);
+      await screenshot('codelens-opens-report');
+      // Close the report, so the palette test below opens it afresh.
+      const reportTab = page.locator('.tabs-container .tab', { hasText: 'Layers:' }).first();
+      await reportTab.hover();
+      await reportTab.locator('.codicon-close').click();
+      await until('the report closed', async () => (await page.locator('.tabs-container .tab', { hasText: 'Layers:' }).count()) === 0, { timeoutMs: 10_000 });
+    });
+  });
+
+  it('"Layerwise: Analyze Image" opens the report for that image', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    if (setupError) throw setupError;
+    const manifest = JSON.parse(fs.readFileSync(path.join(workbench!.installedExtension, 'package.json'), 'utf8')) as { contributes?: { commands?: { command: string }[] } };
+    assert.ok(manifest.contributes?.commands?.some((c) => c.command === 'layerwise.analyzeImage'), 'the packaged extension contributes layerwise.analyzeImage');
+    if (!layered) return t.skip('needs the image the CodeLens test builds (no private Docker daemon)');
+    const image = layered;
+    await step(t, 'analyze-image', async ({ page }) => {
+      await openFile(page, 'layers.dockerfile', /one-mib\.bin/);
+      await runCommand(page, 'Layerwise: Analyze Image');
+      // The quick pick lists the image built from the active Dockerfile first.
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: image.tag }).first();
+      await until('the image in the quick pick', () => row.isVisible(), { timeoutMs: 30_000 });
+      await row.click();
+      const chart = inWebview(page, '#layer-chart');
+      await until('the layer chart of the report', () => chart.isVisible(), { timeoutMs: 120_000, intervalMs: 500 });
+      assert.match(await chart.innerText(), /line 3[\s\S]*1\.05 MB/, 'the RUN line\'s layer in the chart');
+    });
+  });
 });

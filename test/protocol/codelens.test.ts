@@ -9,7 +9,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc';
 import type { CodeLens } from 'vscode-languageserver-protocol';
 import type { DaemonClient } from '../../server/src/docker/client';
 import type { LayerDetails } from '../../server/src/docker/lenses';
-import type { BuildImageResult, BuildProgressParams } from '../../server/src/docker/protocol';
+import type { AnalyzeImageResult, BuildImageResult, BuildProgressParams } from '../../server/src/docker/protocol';
 import { humanSize, share } from '../../server/src/docker/units';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initShellParser } from '../../server/src/model/shell';
@@ -102,7 +102,8 @@ describe('layer lenses over the protocol', { skip: daemon.skip }, () => {
       assert.equal(details.size, entry.Size, `line ${line}`);
       assert.equal(details.createdBy, entry.CreatedBy);
       assert.equal(at[0]!.command!.title, entry.Size > 0 ? `${humanSize(entry.Size)} · ${share(entry.Size, total)}` : '0 B');
-      assert.equal(at[0]!.command!.command, 'layerwise.docker.showLayer');
+      assert.equal(at[0]!.command!.command, 'layerwise.analyzeImage');
+      assert.equal((details as LayerDetails & { image: string }).image, imageId);
     }
     const onFrom = lenses.filter((l) => l.range.start.line === 0).map((l) => (l.command!.arguments![0] as LayerDetails));
     assert.deepEqual(onFrom.map((d) => [d.kind, d.size]), [
@@ -127,16 +128,19 @@ describe('layer lenses over the protocol', { skip: daemon.skip }, () => {
     assert.ok(times[9]! < 1000, `codeLens while typing: ${times.join(', ')}`);
   });
 
-  it('clicking a layer lens shows the command that made it and its exact size', async () => {
+  it('clicking a layer lens opens Analyze Image at its layer: the report has that line and size there', async () => {
     const lenses = await codeLenses(client, uri);
     const dd = lenses.find((l) => (l.command!.arguments![0] as LayerDetails).createdBy?.includes('count=${BLOCKS}'))!;
-    const before = client.logs.length;
-    await client.request('workspace/executeCommand', { command: dd.command!.command, arguments: dd.command!.arguments });
-    const until = Date.now() + 2000;
-    while (client.logs.length === before && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    const shown = client.logs.slice(before).find((m) => m.includes('dd if=/dev/zero'));
-    assert.ok(shown, client.logs.slice(before).join('\n'));
-    assert.match(shown, /RUN \|1 BLOCKS=64 \/bin\/sh -c dd .* — 65,536 bytes, created \d{4}-/);
+    assert.equal(dd.command!.command, 'layerwise.analyzeImage');
+    const args = dd.command!.arguments![0] as LayerDetails & { image: string; uri: string; layer: number };
+    assert.equal(args.uri, uri);
+    // What the client's command sends for it.
+    const r = await client.request<AnalyzeImageResult>('layerwise/analyzeImage', { image: args.image, uri: args.uri, analysisId: 'lens' });
+    assert.ok(r.ok, JSON.stringify(r));
+    const layer = r.analysis.layers[args.layer]!;
+    assert.equal(layer.size, 65_536);
+    assert.equal(layer.createdBy, args.createdBy);
+    assert.equal(layer.line, dd.range.start.line + 1);
   });
 
   it('an edit shows the stale line; Build Image rebuilds with progress, and the lenses refresh', async () => {

@@ -392,14 +392,19 @@ describe('bindings and lens shapes', () => {
     );
   });
 
-  it('a layer lens carries what made the layer and its exact size; clicking shows them', () => {
+  it('a layer lens carries what made the layer and its exact size; clicking opens the analysis at its layer', () => {
     const s = load('full-buildkit');
     const model = modelOf(s.dockerfile, s.buildArgs);
     const m = selectImage(model, [candidate(s)], { historyOf })!;
     const lenses = toCodeLenses({ kind: 'layers', lenses: layerLenses(m), imageId: s.image.Id, endpoint: '' }, model, 'file:///w/Dockerfile');
     const dd = lenses.find((l) => l.range.start.line === lineOf(s.dockerfile, 'RUN dd'))!;
-    assert.equal(dd.command!.command, SHOW_LAYER_COMMAND);
-    const details = dd.command!.arguments![0] as LayerDetails;
+    assert.equal(dd.command!.command, ANALYZE_COMMAND);
+    const details = dd.command!.arguments![0] as LayerDetails & { image: string; uri: string; layer: number };
+    assert.deepEqual([details.image, details.uri], [s.image.Id, 'file:///w/Dockerfile']);
+    // The layer index is the entry's position in the history, oldest first: what the report numbers.
+    const oldestFirst = [...s.history].reverse();
+    assert.equal(oldestFirst[details.layer]!.CreatedBy, details.createdBy);
+    assert.equal(lenses.filter((l) => l.command!.command === SHOW_LAYER_COMMAND).length, 1, 'only the base lens shows a message');
     assert.equal(details.size, 49152);
     assert.match(details.createdBy!, /dd if=\/dev\/zero/);
     assert.match((dd.command as { tooltip?: string }).tooltip!, /^49,152 bytes · RUN \|1 SIZE=48/);
@@ -411,7 +416,7 @@ describe('bindings and lens shapes', () => {
     const model = modelOf(s.dockerfile, s.buildArgs);
     const m = selectImage(model, [candidate(s)], { historyOf })!;
     const lenses = toCodeLenses({ kind: 'layers', lenses: layerLenses(m), imageId: s.image.Id, endpoint: '' }, model, 'file:///w/Dockerfile');
-    const image = lenses.filter((l) => l.command!.command === ANALYZE_COMMAND);
+    const image = lenses.filter((l) => l.command!.command === ANALYZE_COMMAND && (l.command!.arguments![0] as LayerDetails).kind === 'image');
     assert.equal(image.length, 1);
     assert.match(image[0]!.command!.title, / · Analyze$/);
     const args = image[0]!.command!.arguments![0] as { image: string; uri: string; kind: string };

@@ -605,6 +605,8 @@ export interface LayerLens {
   createdBy: string | undefined;
   layerId: string | undefined;
   created: number | undefined;
+  /** Position of the history entry, oldest first (Analyze Image's layer index), for layer and stale lenses. */
+  historyIndex?: number | undefined;
 }
 
 /** A short name for an image: its first tag, or its short id. */
@@ -689,6 +691,7 @@ export function layerLenses(match: ImageMatch): LayerLens[] {
       createdBy: e.CreatedBy,
       layerId: e.Id && e.Id !== '<missing>' ? e.Id : undefined,
       created: e.Created,
+      historyIndex: s.entry!.index,
     });
   }
   return out;

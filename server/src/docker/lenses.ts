@@ -5,9 +5,10 @@ import type { LayerLens } from './history-match';
 import type { LensState } from './service';
 
 /**
- * LensState → LSP CodeLens. The commands: `layerwise.buildImage` is the client's (it needs a
- * trusted workspace and shows progress); `layerwise.docker.retry` and `layerwise.docker.showLayer`
- * are the server's own (workspace/executeCommand), registered by the language client for us.
+ * LensState → LSP CodeLens. The commands: `layerwise.buildImage` and `layerwise.analyzeImage` are
+ * the client's (a build needs a trusted workspace; both show progress); `layerwise.docker.retry`
+ * and `layerwise.docker.showLayer` (the base lens) are the server's own (workspace/executeCommand),
+ * registered by the language client for us.
  */
 
 export const RETRY_COMMAND = 'layerwise.docker.retry';
@@ -75,7 +76,10 @@ export function toCodeLenses(state: LensState, model: Model, uri: string): CodeL
           const args = { ...details, image: state.imageId, uri };
           return { range: l.range, command: withTooltip({ title: `${l.title} · Analyze`, command: ANALYZE_COMMAND, arguments: [args] }, `${l.tooltip}. Click to analyze what every layer adds and wastes.`) };
         }
-        return { range: l.range, command: withTooltip({ title: l.title, command: SHOW_LAYER_COMMAND, arguments: [details] }, l.tooltip) };
+        if (l.kind === 'base') return { range: l.range, command: withTooltip({ title: l.title, command: SHOW_LAYER_COMMAND, arguments: [details] }, l.tooltip) };
+        // A layer lens opens the analysis at its layer: what the line added, file by file.
+        const args = { ...details, image: state.imageId, uri, layer: l.historyIndex };
+        return { range: l.range, command: withTooltip({ title: l.title, command: ANALYZE_COMMAND, arguments: [args] }, l.tooltip) };
       });
   }
 }

@@ -224,8 +224,9 @@ export async function openFile(page: Page, name: string, expectText?: RegExp): P
       return until(
         `the tab of ${name}`,
         async () => {
-          const active = page.locator('.tabs-container .tab.active').first();
-          if ((await active.getAttribute('aria-label')) !== name) return false;
+          // Every editor group has an active tab: the file's must be one of them.
+          const active = await page.locator('.tabs-container .tab.active').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+          if (!active.includes(name)) return false;
           if (!expectText) return true;
           return expectText.test(await editorText(page));
         },
@@ -288,6 +289,51 @@ export async function wordBox(page: Page, lineText: RegExp, word: string): Promi
     }
     return undefined;
   });
+}
+
+/**
+ * The text of the CodeLens row drawn right above a rendered line of the active editor (several
+ * lenses on one line read "a | b"), or undefined while there is none. A lens is a content widget
+ * that knows nothing of its line in the DOM, so lens and line are paired by their positions.
+ */
+export async function codeLensAbove(page: Page, lineText: RegExp): Promise<string | undefined> {
+  const editor = page.locator(EDITOR).first();
+  return editor.evaluate(
+    (root, { source, flags }) => {
+      const line = [...root.querySelectorAll('.view-lines .view-line')].find((l) => new RegExp(source, flags).test((l.textContent ?? '').replace(/\u00a0/g, ' ')));
+      if (!line) return undefined;
+      const top = line.getBoundingClientRect().top;
+      let best: { text: string; gap: number } | undefined;
+      for (const lens of root.querySelectorAll('.codelens-decoration')) {
+        const box = lens.getBoundingClientRect();
+        const gap = top - box.bottom;
+        if (box.height === 0 || gap < -1 || gap > box.height) continue;
+        if (!best || gap < best.gap) best = { text: (lens.textContent ?? '').replace(/\u00a0/g, ' ').trim(), gap };
+      }
+      return best?.text || undefined;
+    },
+    { source: lineText.source, flags: lineText.flags },
+  );
+}
+
+/** The lightbulb of the active editor: the content widget, or its gutter form (a glyph margin decoration) when the line's text is in the way. */
+export function lightBulb(page: Page) {
+  return page.locator(`${EDITOR} .lightBulbWidget .codicon, ${EDITOR} .cgmr[class*="codicon-gutter-lightbulb"]`).filter({ visible: true });
+}
+
+/** The rows of the open code action menu (quick fix / refactor), by their visible titles. */
+export async function codeActionTitles(page: Page): Promise<string[]> {
+  const rows = page.locator('.action-widget .monaco-list-row.action');
+  return (await rows.allInnerTexts()).map((t) => t.replace(/\u00a0/g, ' ').trim());
+}
+
+/**
+ * An element inside the content of the most recently opened webview (a report panel): the
+ * workbench puts each webview in an iframe whose document hosts the extension's HTML in a second
+ * iframe, #active-frame, once it has loaded.
+ */
+export function inWebview(page: Page, selector: string) {
+  return page.locator('iframe.webview.ready').last().contentFrame().locator('iframe#active-frame').contentFrame().locator(selector);
 }
 
 /**
