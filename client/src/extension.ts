@@ -12,12 +12,15 @@ import {
   ANALYZE_PROGRESS_NOTIFICATION,
   BUILD_IMAGE_REQUEST,
   BUILD_PROGRESS_NOTIFICATION,
+  CACHE_CHANGED_NOTIFICATION,
   type AnalyzeProgressParams,
   type BuildImageParams,
   type BuildImageResult,
   type BuildProgressParams,
+  type CacheChangedParams,
 } from '../../server/src/docker/protocol';
 import { analyzeImage, onAnalyzeProgress } from './analyze/analyze-command';
+import { CacheStatus } from './cache-status';
 import type { CommandId } from './command-ids';
 
 /**
@@ -28,6 +31,7 @@ import type { CommandId } from './command-ids';
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let buildOutput: vscode.OutputChannel | undefined;
+let cacheStatus: CacheStatus | undefined;
 /** Progress of the builds under way, by build id (one notification handler serves them all). */
 const builds = new Map<string, (p: BuildProgressParams) => void>();
 
@@ -67,6 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }),
     );
   }
+  cacheStatus = new CacheStatus(() => (client?.state === State.Running ? client : undefined));
+  context.subscriptions.push(cacheStatus);
   await start(context);
 }
 
@@ -111,8 +117,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client = new LanguageClient('layerwise', 'Layerwise', serverOptions, clientOptions);
   client.onNotification(BUILD_PROGRESS_NOTIFICATION, (p: BuildProgressParams) => builds.get(p.buildId)?.(p));
   client.onNotification(ANALYZE_PROGRESS_NOTIFICATION, (p: AnalyzeProgressParams) => onAnalyzeProgress(p));
+  client.onNotification(CACHE_CHANGED_NOTIFICATION, (p: CacheChangedParams) => cacheStatus?.changed(p.uri));
   try {
     await client.start();
+    void cacheStatus?.update();
   } catch (e) {
     output?.error(`The Layerwise language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage('The Layerwise language server did not start. See the Layerwise output for details.', 'Show Log').then(

@@ -17,6 +17,16 @@ export interface LayerwiseSettings {
   formatter: { ignoreMultilineInstructions: boolean };
   completion: { registryTags: boolean };
   docker: DockerSettings;
+  cache: CacheSettings;
+}
+
+export interface CacheSettings {
+  /** Build-cache figures from the git history: hover, status bar, the effect of cache fixes. */
+  enable: boolean;
+  /** How many commits of history the re-run shares count. */
+  commits: number;
+  /** Also show them as a CodeLens part above each instruction. */
+  codeLens: boolean;
 }
 
 export type DockerBuilder = 'auto' | 'buildkit' | 'classic';
@@ -41,13 +51,18 @@ export const DEFAULT_SETTINGS: LayerwiseSettings = {
   formatter: { ignoreMultilineInstructions: false },
   completion: { registryTags: true },
   docker: { host: '', image: '', target: '', builder: 'auto', codeLens: true },
+  cache: { enable: true, commits: 200, codeLens: false },
 };
+
+const MAX_CACHE_COMMITS = 100_000;
 
 interface SettingSchema {
   type: string;
   default: unknown;
   description: string;
   enum?: readonly string[];
+  minimum?: number;
+  maximum?: number;
   additionalProperties?: unknown;
   scope: 'resource' | 'window';
 }
@@ -119,6 +134,27 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
     description: 'How Build Image builds: "buildkit", "classic" (the legacy builder), or "auto" (BuildKit where the daemon has it).',
     scope: 'resource',
   },
+  'cache.enable': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.cache.enable,
+    description:
+      'Show how often each instruction re-runs, from the git history of the repository (hover, status bar, and the effect of the lockfile-order and apt fixes), and the expected rebuild time from builds run from the editor.',
+    scope: 'resource',
+  },
+  'cache.commits': {
+    type: 'integer',
+    default: DEFAULT_SETTINGS.cache.commits,
+    minimum: 1,
+    maximum: MAX_CACHE_COMMITS,
+    description: 'How many commits of history (the first-parent chain of HEAD) the re-run shares count.',
+    scope: 'resource',
+  },
+  'cache.codeLens': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.cache.codeLens,
+    description: 'Also show above each instruction how often it re-runs and what its last build took ("re-runs on 87% of commits · 41 s").',
+    scope: 'resource',
+  },
   'trace.server': {
     type: 'string',
     default: 'off',
@@ -135,6 +171,7 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
   const formatter = isRecord(r.formatter) ? r.formatter : {};
   const completion = isRecord(r.completion) ? r.completion : {};
   const docker = isRecord(r.docker) ? r.docker : {};
+  const cache = isRecord(r.cache) ? r.cache : {};
   const rules: Record<string, Severity> = {};
   if (isRecord(r.rules)) {
     for (const [k, v] of Object.entries(r.rules)) {
@@ -159,6 +196,14 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
       target: str(docker.target).trim(),
       builder: (DOCKER_BUILDERS as readonly unknown[]).includes(docker.builder) ? (docker.builder as DockerBuilder) : DEFAULT_SETTINGS.docker.builder,
       codeLens: bool(docker.codeLens, DEFAULT_SETTINGS.docker.codeLens),
+    },
+    cache: {
+      enable: bool(cache.enable, DEFAULT_SETTINGS.cache.enable),
+      commits:
+        typeof cache.commits === 'number' && Number.isInteger(cache.commits) && cache.commits >= 1
+          ? Math.min(cache.commits, MAX_CACHE_COMMITS)
+          : DEFAULT_SETTINGS.cache.commits,
+      codeLens: bool(cache.codeLens, DEFAULT_SETTINGS.cache.codeLens),
     },
   };
 }

@@ -37,13 +37,24 @@ import { multiStageEdit, multiStageActions } from './refactor/multi-stage';
 import { initShellParser } from './model/shell';
 import { layerMessage, RETRY_COMMAND, SERVER_COMMANDS, SHOW_LAYER_COMMAND, toCodeLenses, type LayerDetails } from './docker/lenses';
 import {
+  ANALYZE_IMAGE_REQUEST,
+  ANALYZE_PROGRESS_NOTIFICATION,
   BUILD_IMAGE_REQUEST,
   BUILD_PROGRESS_NOTIFICATION,
+  LIST_IMAGES_REQUEST,
+  type AnalyzeImageParams,
+  type AnalyzeImageResult,
+  type ListImagesParams,
+  type ListImagesResult,
   type BuildImageParams,
   type BuildImageResult,
   type BuildProgressParams,
 } from './docker/protocol';
 import { LayerLensService } from './docker/service';
+import { ImageFactsService } from './docker/image-facts';
+import { cacheHover, cacheLenses, cacheSummary, CacheEditorService, type CacheDocument } from './cache/editor';
+import { defaultTimingsDir, TimingsStore, type StepTiming } from './cache/timings';
+import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
 
 /**
  * The language server: a transport adapter. It keeps the open documents, reads settings per
@@ -76,6 +87,9 @@ export function startServer(connection: Connection): void {
       refreshTimer = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 50);
     },
   });
+
+  // What the daemon has for base images (platform, digests): linting gets what is known, and runs again when more arrives.
+  const imageFacts = new ImageFactsService({ log: (m) => connection.console.log(m), changed: () => [...open.keys()].forEach((uri) => validate(uri)) });
 
   /** The build context (the Dockerfile's folder) and the nearest `.hadolint.yaml`, for files on disk. */
   const environmentFor = (uri: string): LintEnvironment => {
@@ -140,17 +154,68 @@ export function startServer(connection: Connection): void {
         if (!current || current.version !== doc.version) return done();
         let diagnostics: Diagnostic[];
         try {
-          diagnostics = lintDocument(doc, settings, environmentFor(uri));
+          diagnostics = lintDocument(doc, settings, { ...environmentFor(uri), ...imageFacts.current(doc.model(settings.buildArgs), settings.docker) });
         } catch (e) {
           connection.console.error(`Validation of ${uri} failed: ${(e as Error).stack ?? String(e)}`);
           diagnostics = [];
         }
         // Done once written: what waits for it (lenses) then cannot hold the message back.
         published.set(uri, { version: doc.version, diagnostics });
-        connection.sendDiagnostics({ uri, version: doc.version, diagnostics }).then(done, done);
+        connection.sendDiagnostics({ uri, version: doc.version, diagnostics: withCacheEffects(uri, doc.text, diagnostics) }).then(done, done);
       });
     });
   };
+
+  // Build-cache figures from the git history: computed in the background, never on the diagnostics path.
+  const timingsStore = new TimingsStore(defaultTimingsDir());
+  let cacheLensTimer: NodeJS.Timeout | undefined;
+  /** Per document, the fix effects last sent in its diagnostics (a changed result re-publishes only when they differ). */
+  const sentEffects = new Map<string, string>();
+  const cache = new CacheEditorService({
+    log: (m) => connection.console.log(m),
+    timingsStore,
+    changed: (uri) => {
+      const doc = usable(uri);
+      const last = published.get(uri);
+      if (doc && last && last.version === doc.version) {
+        const diagnostics = cache.withEffects(uri, doc.text, last.diagnostics);
+        const effects = effectsSent(last.diagnostics, diagnostics);
+        if (sentEffects.get(uri) !== effects) {
+          sentEffects.set(uri, effects);
+          void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+        }
+      }
+      if (codeLensRefresh) {
+        void settingsFor(uri).then((s) => {
+          if (!s.cache.codeLens) return;
+          clearTimeout(cacheLensTimer);
+          cacheLensTimer = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 50);
+        });
+      }
+      void connection.sendNotification(CACHE_CHANGED_NOTIFICATION, { uri });
+    },
+  });
+  const effectsSent = (raw: Diagnostic[], sent: Diagnostic[]): string => sent.filter((d, i) => d !== raw[i]).map((d) => d.message).join('\n');
+  /** What the cache service needs of a document, or undefined where it shows nothing (not a file, setting off). */
+  const cacheDocFor = async (uri: string): Promise<CacheDocument | undefined> => {
+    const doc = uri.startsWith('file:') ? usable(uri) : undefined;
+    if (!doc) return undefined;
+    const settings = await settingsFor(uri);
+    if (!settings.cache.enable) {
+      cache.forget(uri);
+      return undefined;
+    }
+    const last = published.get(uri);
+    const diagnostics = last?.version === doc.version ? last.diagnostics : undefined;
+    return { uri, file: fileURLToPath(uri), version: doc.version, text: doc.text, commits: settings.cache.commits, buildArgs: settings.buildArgs, diagnostics };
+  };
+  /** The diagnostics as sent: with the effect of the cache fixes once known for this text; a new publish also asks for the figures. */
+  function withCacheEffects(uri: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
+    const sent = cache.withEffects(uri, text, diagnostics);
+    sentEffects.set(uri, effectsSent(diagnostics, sent));
+    void cacheDocFor(uri).then((d) => d && cache.current(d));
+    return sent;
+  }
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     await parserReady;
@@ -200,6 +265,7 @@ export function startServer(connection: Connection): void {
     settingsCache.clear();
     hadolintCache.clear();
     docker.configurationChanged();
+    cache.invalidate();
     for (const uri of open.keys()) validate(uri);
   });
 
@@ -222,13 +288,19 @@ export function startServer(connection: Connection): void {
     revalidateAll();
     docker.saved();
   });
-  connection.onDidChangeWatchedFiles(revalidateAll);
+  connection.onDidChangeWatchedFiles(() => {
+    revalidateAll();
+    // .dockerignore decides what each COPY takes.
+    cache.invalidate();
+  });
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     open.delete(t.uri);
     parsed.delete(t.uri);
     validations.delete(t.uri);
     published.delete(t.uri);
     settingsCache.delete(t.uri);
+    cache.forget(t.uri);
+    sentEffects.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
   });
 
@@ -237,9 +309,14 @@ export function startServer(connection: Connection): void {
     return doc ? features.completion(doc, position, await settingsFor(doc.uri)) : [];
   });
   connection.onCompletionResolve((item) => features.resolveCompletion(item));
-  connection.onHover(({ textDocument, position }) => {
+  connection.onHover(async ({ textDocument, position }) => {
     const doc = usable(textDocument.uri);
-    return doc ? features.hover(doc, position) : null;
+    if (!doc) return null;
+    const hover = features.hover(doc, position);
+    // The build-cache line joins the keyword's hover, from the last finished result (never waiting for git).
+    const cacheDoc = await cacheDocFor(doc.uri);
+    if (!cacheDoc || usable(doc.uri) !== doc) return hover;
+    return cacheHover(cache.current(cacheDoc), doc.model((await settingsFor(doc.uri)).buildArgs), position, hover);
   });
   connection.onSignatureHelp(({ textDocument, position }) => {
     const doc = usable(textDocument.uri);
@@ -324,12 +401,18 @@ export function startServer(connection: Connection): void {
     if (!doc) return [];
     const settings = await settingsFor(doc.uri);
     const model = doc.model(settings.buildArgs);
+    let lenses: CodeLens[] = [];
     try {
-      return toCodeLenses(await docker.lenses({ model, docker: settings.docker }), model, doc.uri);
+      lenses = toCodeLenses(await docker.lenses({ model, docker: settings.docker }), model, doc.uri);
     } catch (e) {
       connection.console.error(`Layer sizes for ${doc.uri} failed: ${(e as Error).stack ?? String(e)}`);
-      return [];
     }
+    // The cache part answers from the last finished result; a newer one sends workspace/codeLens/refresh.
+    if (settings.cache.codeLens) {
+      const cacheDoc = await cacheDocFor(doc.uri);
+      if (cacheDoc) lenses.push(...cacheLenses(cache.current(cacheDoc), model));
+    }
+    return lenses;
   });
   connection.onExecuteCommand(({ command, arguments: args }) => {
     if (command === APPLY_EDIT_COMMAND && args?.[0]) {
@@ -366,10 +449,16 @@ export function startServer(connection: Connection): void {
     const progress = (p: Omit<BuildProgressParams, 'buildId'>): void => void connection.sendNotification(BUILD_PROGRESS_NOTIFICATION, { buildId, ...p });
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
+    const timings: StepTiming[] = [];
     const result = await docker.build(
       { model: doc.model(settings.buildArgs), docker: settings.docker, dockerfilePath: file, buildArgs: settings.buildArgs },
-      { signal: abort.signal, onLine: (line) => progress({ line }), onStep: (step) => progress({ step }) },
+      { signal: abort.signal, onLine: (line) => progress({ line }), onStep: (step) => progress({ step }), onStepTiming: (t) => timings.push(t) },
     );
+    // The steps' durations are c_i of the cache figures (the command line reads the same store).
+    if (timings.length) {
+      await timingsStore.record(file, timings).catch((e: unknown) => connection.console.error(`Recording build timings failed: ${(e as Error).message}`));
+      cache.invalidate();
+    }
     if (!('tag' in result)) return failed(result.error);
     if (!result.ok && !result.cancelled) connection.console.log(`Build of ${result.tag} failed: ${result.error}`);
     return {
@@ -383,7 +472,62 @@ export function startServer(connection: Connection): void {
       error: result.error,
     };
   });
-  connection.onShutdown(() => docker.dispose());
+  /** An open document, or the file on disk, as the Dockerfile Analyze Image links layers to. */
+  const dockerfileFor = (uri: string | undefined): ParsedDocument | undefined => {
+    if (!uri) return undefined;
+    const open = parsedFor(uri);
+    if (open || !uri.startsWith('file:')) return open;
+    try {
+      return new ParsedDocument(uri, 0, fs.readFileSync(fileURLToPath(uri), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  connection.onRequest(LIST_IMAGES_REQUEST, async ({ uri }: ListImagesParams): Promise<ListImagesResult> => {
+    const settings = await settingsFor(uri ?? '');
+    const doc = dockerfileFor(uri);
+    try {
+      return await docker.listImages({ model: doc?.model(settings.buildArgs), docker: settings.docker });
+    } catch (e) {
+      connection.console.error(`Listing images failed: ${(e as Error).stack ?? String(e)}`);
+      return { ok: false, error: `Listing images failed: ${(e as Error).message}` };
+    }
+  });
+  connection.onRequest(ANALYZE_IMAGE_REQUEST, async ({ image, uri, analysisId }: AnalyzeImageParams, token): Promise<AnalyzeImageResult> => {
+    const settings = await settingsFor(uri ?? '');
+    const doc = dockerfileFor(uri);
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    let last = 0;
+    const onProgress = (bytes: number, totalBytes: number | undefined): void => {
+      // At most ten notifications a second: the export runs at hundreds of MB/s.
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      // Before the first byte the daemon is preparing the export (moby writes it to a temporary folder first).
+      const message = bytes === 0 ? 'Waiting for Docker to export the image…' : undefined;
+      void connection.sendNotification(ANALYZE_PROGRESS_NOTIFICATION, { analysisId, bytes, totalBytes, message });
+    };
+    try {
+      const dockerfile = uri?.startsWith('file:') ? fileURLToPath(uri) : uri;
+      const result = await docker.analyze({ model: doc?.model(settings.buildArgs), docker: settings.docker, image, dockerfile }, { signal: abort.signal, onProgress });
+      if (result.ok) connection.console.log(`Analyzed ${image}: ${result.analysis.layers.length} history entries, ${result.analysis.archiveSize} bytes read in ${result.analysis.durationMs} ms.`);
+      else if (!result.cancelled) connection.console.log(`Analyze ${image}: ${result.error}`);
+      return result;
+    } catch (e) {
+      connection.console.error(`Analyze ${image} failed: ${(e as Error).stack ?? String(e)}`);
+      return { ok: false, cancelled: false, notFound: false, error: `Analyzing ${image} failed: ${(e as Error).message}` };
+    }
+  });
+  connection.onRequest(CACHE_SUMMARY_REQUEST, async ({ uri }: CacheSummaryParams): Promise<CacheSummaryResult> => {
+    const cacheDoc = await cacheDocFor(uri);
+    if (!cacheDoc) return { available: false, reason: 'No build-cache figures for this document (not an open file, or layerwise.cache.enable is off).' };
+    return cacheSummary(await cache.settled(cacheDoc));
+  });
+  connection.onShutdown(() => {
+    docker.dispose();
+    cache.dispose();
+  });
 
   connection.listen();
 }

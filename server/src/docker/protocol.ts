@@ -69,3 +69,36 @@ export interface AnalyzeProgressParams {
   totalBytes: number | undefined;
   message: string | undefined;
 }
+
+/** Request, client → server: the expected rebuild time of a Dockerfile, for the status bar. */
+export const CACHE_SUMMARY_REQUEST = 'layerwise/cacheSummary';
+export interface CacheSummaryParams {
+  uri: string;
+}
+export interface CacheSummaryStep {
+  /** 1-based. */
+  line: number;
+  instruction: string;
+  /** Share of the considered commits after which the step re-runs, 0 to 1. */
+  rerunShare: number;
+  /** Seconds of its last non-cached build from the editor; null when never measured. */
+  seconds: number | null;
+}
+export type CacheSummaryResult =
+  | {
+      available: true;
+      /** E[T] = Σ rerunShare · seconds over the timed steps; null when no step was timed. */
+      expectedSeconds: number | null;
+      /** RUN/COPY/ADD steps without a measured duration, left out of E[T]. */
+      untimedSteps: number;
+      commits: number;
+      head: string;
+      steps: CacheSummaryStep[];
+    }
+  | { available: false; reason: string };
+
+/** Notification, server → client: the cache figures of a document changed (new result, build timed): ask again. */
+export const CACHE_CHANGED_NOTIFICATION = 'layerwise/cacheChanged';
+export interface CacheChangedParams {
+  uri: string;
+}
