@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -180,6 +181,35 @@ describe('cache editor service', () => {
     assert.equal(logs.length, 1);
     assert.match(logs[0]!, /^No build-cache figures for .*Dockerfile: Dockerfile is not in a git repository/);
     assert.deepEqual(cacheSummary(a), { available: false, reason: (a as { failure: string }).failure });
+  });
+
+  it('outside a git repository, typing does not run git again; a save (invalidate) does', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'Dockerfile');
+    fs.writeFileSync(file, GOOD);
+    // Count the real git's runs through a shim first on PATH.
+    const shim = tempDir();
+    const count = path.join(shim, 'count');
+    fs.writeFileSync(path.join(shim, 'git'), `#!/bin/sh\necho "$PWD $*" >> '${count}'\nexec ${execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim()} "$@"\n`, { mode: 0o755 });
+    // Other tests' services may still be working: count the runs in this folder only.
+    const runs = (): number => (fs.existsSync(count) ? fs.readFileSync(count, 'utf8').split('\n').filter((l) => l.startsWith(`${dir} `)).length : 0);
+    const saved = process.env.PATH;
+    process.env.PATH = `${shim}:${saved}`;
+    try {
+      const { s } = service();
+      const doc: CacheDocument = { uri: pathToFileURL(file).href, file, version: 1, text: GOOD, commits: 200, buildArgs: {}, diagnostics: undefined };
+      await s.settled(doc);
+      assert.equal(runs(), 1, fs.readFileSync(count, 'utf8'));
+      for (let v = 2; v < 6; v++) s.current({ ...doc, version: v, text: `${GOOD}\n# ${v}` });
+      await new Promise((r) => setTimeout(r, 800));
+      assert.equal(runs(), 1, `no git run per keystroke: ${fs.readFileSync(count, 'utf8')}`);
+      s.invalidate();
+      await s.settled({ ...doc, version: 6 });
+      assert.equal(runs(), 2);
+      s.dispose();
+    } finally {
+      process.env.PATH = saved;
+    }
   });
 
   it('while typing, the last result is mapped onto the new text by instruction', async () => {

@@ -59,7 +59,11 @@ interface Tracked {
   timer: NodeJS.Timeout | undefined;
   queued: boolean;
   waiters: (() => void)[];
+  /** When and in which generation the last computation failed (not a repository, no git). */
+  failedAt?: { at: number; generation: number };
 }
+
+const FAILURE_RECHECK_MS = 30_000;
 
 const settingsKey = (d: CacheDocument): string => JSON.stringify([d.commits, d.buildArgs]);
 
@@ -145,7 +149,9 @@ export class CacheEditorService {
 
   private fresh(t: Tracked): boolean {
     const r = t.result;
-    if (!r) return false;
+    // A folder outside git stays so while the user types: ask git again after a save, a build,
+    // a settings change (a new generation) or half a minute, not once per keystroke.
+    if (!r) return !!t.failedAt && t.failedAt.generation === this.generation && Date.now() - t.failedAt.at < FAILURE_RECHECK_MS;
     const d = t.doc;
     return (
       r.version === d.version &&
@@ -205,6 +211,7 @@ export class CacheEditorService {
       const shown = JSON.stringify([report.instructions, report.commits, report.head, report.expectedSeconds, report.untimedSteps, [...effects]]);
       t.result = { version: doc.version, text: doc.text, report, effects, settings: settingsKey(doc), generation, diagnostics, at: Date.now(), shown };
       t.failure = undefined;
+      t.failedAt = undefined;
     } catch (e) {
       const reason = e instanceof CacheReportError ? e.message : `Build-cache figures for ${doc.file} failed: ${(e as Error).stack ?? String(e)}`;
       // Not a git repository, or no git: nothing is shown, and the log says why once.
@@ -215,6 +222,7 @@ export class CacheEditorService {
       }
       t.result = undefined;
       t.failure = reason;
+      t.failedAt = { at: Date.now(), generation };
     }
     if (this.docs.get(doc.uri) !== t) return;
     if ((t.result?.shown ?? t.failure) !== before) this.o.changed(doc.uri);
