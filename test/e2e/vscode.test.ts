@@ -328,6 +328,7 @@ describe('Layerwise in VS Code (code-server)', () => {
       await until('the lens\'s layer focused in the report', () => focused.isVisible(), { timeoutMs: 10_000 });
       assert.equal(await focused.getAttribute('data-line'), '3');
       assert.match(await focused.innerText(), /1\.05 MB/);
+      assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Layers:' }).first().getAttribute('aria-label'), `Layers: ${tag}, Editor Group 2`);
       await screenshot('codelens-opens-report');
       // Close the report, so the palette test below opens it afresh.
       const reportTab = page.locator('.tabs-container .tab', { hasText: 'Layers:' }).first();

@@ -132,8 +132,10 @@ describe('layer lenses over the protocol', { skip: daemon.skip }, () => {
     const lenses = await codeLenses(client, uri);
     const dd = lenses.find((l) => (l.command!.arguments![0] as LayerDetails).createdBy?.includes('count=${BLOCKS}'))!;
     assert.equal(dd.command!.command, 'layerwise.analyzeImage');
-    const args = dd.command!.arguments![0] as LayerDetails & { image: string; uri: string; layer: number };
+    const args = dd.command!.arguments![0] as LayerDetails & { image: string; uri: string; layer: number; name: string };
     assert.equal(args.uri, uri);
+    // The report and its progress are titled with the tag, not the id.
+    assert.equal(args.name, tag);
     // What the client's command sends for it.
     const r = await client.request<AnalyzeImageResult>('layerwise/analyzeImage', { image: args.image, uri: args.uri, analysisId: 'lens' });
     assert.ok(r.ok, JSON.stringify(r));

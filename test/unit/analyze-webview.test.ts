@@ -254,6 +254,8 @@ describe('analyze command text', () => {
   it('words progress as bytes read of the total', () => {
     assert.equal(progressMessage(312_000_000, 1_100_000_000), 'Reading layers… 312 MB of 1.1 GB');
     assert.equal(progressMessage(74_200_000, undefined), 'Reading layers… 74.2 MB');
+    // The export is a little bigger than the image (tar headers): no "3.19 MB of 3.03 MB".
+    assert.equal(progressMessage(3_190_000, 3_030_000), 'Reading layers… 3.19 MB');
   });
 
   it('turns history entries back into instructions', () => {

@@ -25,6 +25,8 @@ export interface AnalyzeImageArgs {
   uri?: string;
   /** A history index to show first (a layer's size lens). */
   layer?: number;
+  /** How to call the image (its tag) when `image` is an id. */
+  name?: string;
 }
 
 interface Report {
@@ -47,11 +49,13 @@ export async function analyzeImage(client: LanguageClient, arg: unknown): Promis
   const args = parseArgs(arg);
   const uri = args.uri ?? activeDockerfile();
   let image = args.image;
+  let label = args.name ?? image;
   let knownId: string | undefined;
   if (!image) {
     const picked = await pickImage(client, uri);
     if (!picked) return;
     ({ image, id: knownId } = picked);
+    label = image;
   } else if (/^(sha256:)?[0-9a-f]{12,64}$/.test(image)) {
     knownId = image;
   }
@@ -62,7 +66,7 @@ export async function analyzeImage(client: LanguageClient, arg: unknown): Promis
     open.uri = uri ?? open.uri;
     return;
   }
-  const result = await runAnalysis(client, image, uri);
+  const result = await runAnalysis(client, image, label ?? image, uri);
   if (!result) return;
   if (!result.ok) {
     if (result.cancelled) return;
@@ -70,21 +74,23 @@ export async function analyzeImage(client: LanguageClient, arg: unknown): Promis
     void vscode.window.showErrorMessage(text);
     return;
   }
-  showReport(result.analysis, image, uri, args.layer);
+  showReport(result.analysis, label ?? image, uri, args.layer);
 }
 
-function parseArgs(arg: unknown): { image: string | undefined; uri: vscode.Uri | undefined; layer: number | undefined } {
-  if (arg instanceof vscode.Uri) return { image: undefined, uri: arg, layer: undefined };
-  if (typeof arg === 'string') return { image: arg, uri: undefined, layer: undefined };
+function parseArgs(arg: unknown): { image: string | undefined; uri: vscode.Uri | undefined; layer: number | undefined; name: string | undefined } {
+  const none = { image: undefined, uri: undefined, layer: undefined, name: undefined };
+  if (arg instanceof vscode.Uri) return { ...none, uri: arg };
+  if (typeof arg === 'string') return { ...none, image: arg };
   if (arg && typeof arg === 'object') {
-    const { image, uri, layer } = arg as AnalyzeImageArgs;
+    const { image, uri, layer, name } = arg as AnalyzeImageArgs;
     return {
       image: typeof image === 'string' && image ? image : undefined,
       uri: typeof uri === 'string' && uri ? vscode.Uri.parse(uri) : undefined,
       layer: Number.isInteger(layer) ? layer : undefined,
+      name: typeof name === 'string' && name ? name : undefined,
     };
   }
-  return { image: undefined, uri: undefined, layer: undefined };
+  return none;
 }
 
 function activeDockerfile(): vscode.Uri | undefined {
@@ -158,10 +164,10 @@ async function pickImage(client: LanguageClient, uri: vscode.Uri | undefined): P
   return typed?.trim() ? { image: typed.trim(), id: undefined } : undefined;
 }
 
-async function runAnalysis(client: LanguageClient, image: string, uri: vscode.Uri | undefined): Promise<AnalyzeImageResult | undefined> {
+async function runAnalysis(client: LanguageClient, image: string, label: string, uri: vscode.Uri | undefined): Promise<AnalyzeImageResult | undefined> {
   const analysisId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Analyzing ${image}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Analyzing ${label}`, cancellable: true },
     async (progress, token): Promise<AnalyzeImageResult | undefined> => {
       let reported = 0;
       analyses.set(analysisId, (p) => {

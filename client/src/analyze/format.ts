@@ -37,9 +37,12 @@ export function orderImages(images: ListedImage[]): ListedImage[] {
   return [...images].sort((a, b) => Number(b.matched) - Number(a.matched) || b.created - a.created);
 }
 
-/** "Reading layers… 312 MB of 1.1 GB". */
+/**
+ * "Reading layers… 312 MB of 1.1 GB". The total is the image's size, an estimate of the export
+ * (which adds tar headers and metadata): past it, only what was read is said.
+ */
 export function progressMessage(bytes: number, totalBytes: number | undefined): string {
-  return totalBytes ? `Reading layers… ${humanSize(bytes)} of ${humanSize(totalBytes)}` : `Reading layers… ${humanSize(bytes)}`;
+  return totalBytes && bytes <= totalBytes ? `Reading layers… ${humanSize(bytes)} of ${humanSize(totalBytes)}` : `Reading layers… ${humanSize(bytes)}`;
 }
 
 /**

@@ -73,12 +73,12 @@ export function toCodeLenses(state: LensState, model: Model, uri: string): CodeL
         };
         if (l.kind === 'missing') return { range: l.range, command: withTooltip({ title: l.title, command: BUILD_COMMAND, arguments: [uri] }, l.tooltip) };
         if (l.kind === 'image') {
-          const args = { ...details, image: state.imageId, uri };
+          const args = { ...details, image: state.imageId, name: state.imageName, uri };
           return { range: l.range, command: withTooltip({ title: `${l.title} · Analyze`, command: ANALYZE_COMMAND, arguments: [args] }, `${l.tooltip}. Click to analyze what every layer adds and wastes.`) };
         }
         if (l.kind === 'base') return { range: l.range, command: withTooltip({ title: l.title, command: SHOW_LAYER_COMMAND, arguments: [details] }, l.tooltip) };
         // A layer lens opens the analysis at its layer: what the line added, file by file.
-        const args = { ...details, image: state.imageId, uri, layer: l.historyIndex };
+        const args = { ...details, image: state.imageId, name: state.imageName, uri, layer: l.historyIndex };
         return { range: l.range, command: withTooltip({ title: l.title, command: ANALYZE_COMMAND, arguments: [args] }, l.tooltip) };
       });
   }

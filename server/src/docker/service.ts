@@ -7,7 +7,7 @@ import { DaemonClient, DockerError, MIN_API_VERSION, compareApiVersions, type Da
 import { analyzeOnDaemon, type AnalyzeRunOptions } from '../analyze/run';
 import type { AnalyzeImageResult, ListedImage, ListImagesResult } from './protocol';
 import { resolveEndpoint, type DockerEndpoint, type EndpointEnvironment } from './endpoint';
-import { bindingOf, candidateStages, layerLenses, parseHistory, selectImage, stageChain, type CandidateImage, type LayerLens } from './history-match';
+import { bindingOf, candidateStages, imageName, layerLenses, parseHistory, selectImage, stageChain, type CandidateImage, type LayerLens } from './history-match';
 
 /**
  * Layer sizes for open Dockerfiles, kept fresh without asking the daemon on every keystroke.
@@ -28,7 +28,7 @@ export type LensState =
   | { kind: 'no-image'; endpoint: string }
   | { kind: 'bound-missing'; ref: string; endpoint: string }
   | { kind: 'no-stage'; target: string }
-  | { kind: 'layers'; lenses: LayerLens[]; imageId: string; endpoint: string };
+  | { kind: 'layers'; lenses: LayerLens[]; imageId: string; imageName?: string; endpoint: string };
 
 export interface LensServiceOptions {
   log(message: string): void;
@@ -363,7 +363,7 @@ export class LayerLensService {
       },
     });
     if (!match) return { kind: 'no-image', endpoint };
-    return { kind: 'layers', lenses: layerLenses(match), imageId: match.image.id, endpoint };
+    return { kind: 'layers', lenses: layerLenses(match), imageId: match.image.id, imageName: imageName(match.image), endpoint };
   }
 
   /** Retry: forget every state and connection, reload, refresh. */
