@@ -42,6 +42,8 @@ export interface DockerSettings {
   builder: DockerBuilder;
   /** Show layer sizes above instructions. */
   codeLens: boolean;
+  /** Ask the daemon about base images (platform, digests) for the rules that need it. */
+  baseImageChecks: boolean;
 }
 
 export const DEFAULT_SETTINGS: LayerwiseSettings = {
@@ -50,7 +52,7 @@ export const DEFAULT_SETTINGS: LayerwiseSettings = {
   buildArgs: {},
   formatter: { ignoreMultilineInstructions: false },
   completion: { registryTags: true },
-  docker: { host: '', image: '', target: '', builder: 'auto', codeLens: true },
+  docker: { host: '', image: '', target: '', builder: 'auto', codeLens: true, baseImageChecks: true },
   cache: { enable: true, commits: 200, codeLens: false },
 };
 
@@ -105,6 +107,13 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
     type: 'boolean',
     default: DEFAULT_SETTINGS.docker.codeLens,
     description: 'Show above each instruction the size its layer added to the image built from this Dockerfile, read from the local Docker daemon.',
+    scope: 'resource',
+  },
+  'docker.baseImageChecks': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.docker.baseImageChecks,
+    description:
+      'Ask the local Docker daemon about the base images FROM names (platform, digests), for invalid-base-image-platform and the "pin to the local digest" fix. Off: those stay silent.',
     scope: 'resource',
   },
   'docker.host': {
@@ -196,6 +205,7 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
       target: str(docker.target).trim(),
       builder: (DOCKER_BUILDERS as readonly unknown[]).includes(docker.builder) ? (docker.builder as DockerBuilder) : DEFAULT_SETTINGS.docker.builder,
       codeLens: bool(docker.codeLens, DEFAULT_SETTINGS.docker.codeLens),
+      baseImageChecks: bool(docker.baseImageChecks, DEFAULT_SETTINGS.docker.baseImageChecks),
     },
     cache: {
       enable: bool(cache.enable, DEFAULT_SETTINGS.cache.enable),

@@ -164,8 +164,9 @@ describe('base image facts from the private daemon', { skip: daemon.skip }, () =
       const third = service.current(modelOf(text), { ...DEFAULT_SETTINGS.docker, host });
       assert.equal(third.images?.get(tag), null);
       assert.deepEqual(platformFindings(text, third), []);
-      // Off in the settings: nothing asked, nothing known.
-      assert.deepEqual(service.current(modelOf(text), { ...DEFAULT_SETTINGS.docker, host, codeLens: false }), {});
+      // Off in the settings: nothing asked, nothing known; the lenses' setting has no say in it.
+      assert.deepEqual(service.current(modelOf(text), { ...DEFAULT_SETTINGS.docker, host, baseImageChecks: false }), {});
+      assert.notDeepEqual(service.current(modelOf(text), { ...DEFAULT_SETTINGS.docker, host, codeLens: false }), {});
     } finally {
       service.dispose();
       await removeImage(client, tag);

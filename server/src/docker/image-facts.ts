@@ -263,11 +263,11 @@ export class ImageFactsService {
 
   /**
    * The facts known now for a model's base images, for `lintDocument`'s environment; asks for the
-   * rest in the background. Empty while Docker is off in the settings (`layerwise.docker.codeLens`
-   * governs whether the editor talks to the daemon at all) or has nothing to say.
+   * rest in the background. Empty while `layerwise.docker.baseImageChecks` is off, or when the
+   * daemon has nothing to say.
    */
   current(model: Model, docker: DockerSettings): ImageFacts {
-    if (!docker.codeLens) return {};
+    if (!docker.baseImageChecks) return {};
     const queries = baseImageQueries(model);
     if (!queries.size) return {};
     const daemon = this.daemonFor(docker.host);
