@@ -228,13 +228,14 @@ describe('the build context tar', () => {
 describe('docker settings', () => {
   it('normalizes layerwise.docker.*', () => {
     assert.deepEqual(normalizeSettings({}).docker, DEFAULT_SETTINGS.docker);
-    assert.deepEqual(normalizeSettings({ docker: { host: ' unix:///x ', image: 'a:b', target: 't', builder: 'classic', codeLens: false } }).docker, {
+    assert.deepEqual(normalizeSettings({ docker: { host: ' unix:///x ', image: 'a:b', target: 't', builder: 'classic', codeLens: false, baseImageChecks: false } }).docker, {
       host: 'unix:///x',
       image: 'a:b',
       target: 't',
       builder: 'classic',
       codeLens: false,
+      baseImageChecks: false,
     });
-    assert.deepEqual(normalizeSettings({ docker: { host: 3, builder: 'kaniko', codeLens: 'yes' } }).docker, DEFAULT_SETTINGS.docker);
+    assert.deepEqual(normalizeSettings({ docker: { host: 3, builder: 'kaniko', codeLens: 'yes', baseImageChecks: 'no' } }).docker, DEFAULT_SETTINGS.docker);
   });
 });
