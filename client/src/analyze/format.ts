@@ -45,16 +45,4 @@ export function progressMessage(bytes: number, totalBytes: number | undefined): 
   return totalBytes && bytes <= totalBytes ? `Reading layers… ${humanSize(bytes)} of ${humanSize(totalBytes)}` : `Reading layers… ${humanSize(bytes)}`;
 }
 
-/**
- * The instruction of a history entry as the Dockerfile wrote it: `RUN apt-get …` rather than
- * BuildKit's `RUN |1 A=b /bin/sh -c apt-get … # buildkit` or the classic `/bin/sh -c #(nop)  ENV …`.
- */
-export function instructionLabel(createdBy: string): string {
-  let text = createdBy.trim().replace(/\s+# buildkit$/, '');
-  const nop = /^\/bin\/sh -c #\(nop\)\s+/.exec(text);
-  if (nop) return text.slice(nop[0].length).trim();
-  if (text.startsWith('/bin/sh -c ')) return `RUN ${text.slice('/bin/sh -c '.length)}`;
-  const run = /^RUN (?:\|\d+ (?:\S+=\S* )*)?\/bin\/sh -c (.*)$/s.exec(text);
-  if (run) text = `RUN ${run[1]}`;
-  return text;
-}
+export { instructionLabel } from '../../../server/src/analyze/labels';

@@ -7,6 +7,7 @@ import { processEnvironment } from '../docker/service';
 import { humanSize } from '../docker/units';
 import { ParsedDocument } from '../engine/document';
 import { initShellParser } from '../model/shell';
+import { shortInstruction } from './labels';
 import { analyzeOnDaemon } from './run';
 import type { ImageAnalysis } from './types';
 
@@ -89,7 +90,7 @@ export function analysisText(a: ImageAnalysis): string[] {
   for (const l of a.layers) {
     if (l.empty) continue;
     const changes = `${l.added}/${l.modified}/${l.removed}`;
-    const cmd = l.createdBy.replace(/\s+/g, ' ').slice(0, 80);
+    const cmd = l.createdBy ? shortInstruction(l.createdBy, 80) : l.base ? '(base image)' : '';
     lines.push(
       `${String(l.index).padStart(3)}  ${(l.line ? `:${l.line}` : l.base ? 'base' : '').padEnd(6)}${humanSize(l.size).padStart(10)}${(l.wastedBytes ? humanSize(l.wastedBytes) : '').padStart(12)}   ${changes.padEnd(18)}${cmd}`,
     );

@@ -1,5 +1,5 @@
-import { parseCreatedBy } from '../docker/history-match';
 import { humanSize } from '../docker/units';
+import { shortInstruction } from './labels';
 import type { Leftover, PairWaste } from './stack';
 import type { AnalysisFinding } from './types';
 
@@ -13,19 +13,11 @@ export interface FindingLayer {
   base: boolean;
 }
 
-/** The instruction of a history entry, short: `RUN apt-get update && …`. */
-function instruction(createdBy: string, max = 48): string {
-  const { keyword, args } = parseCreatedBy({ CreatedBy: createdBy, Comment: '' });
-  const command = keyword === 'RUN' ? args.replace(/^\|\d+ (?:\S+=\S* )*/, '').replace(/^\/bin\/(?:ba)?sh -[a-z]*c /, '') : args;
-  const t = (keyword ? `${keyword} ${command}` : createdBy).replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
 /** "line 3", or "layer 4 (RUN dd …)" when the Dockerfile line is not known; `short` leaves the instruction out. */
 function who(l: FindingLayer | undefined, index: number, short: boolean): string {
   if (l?.line !== undefined) return `line ${l.line}`;
   if (short || !l) return `layer ${index}`;
-  const what = l.createdBy ? instruction(l.createdBy) : l.base ? 'base image' : '';
+  const what = l.createdBy ? shortInstruction(l.createdBy, 48) : l.base ? 'base image' : '';
   return what ? `layer ${index} (${what})` : `layer ${index}`;
 }
 
