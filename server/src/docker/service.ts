@@ -5,6 +5,7 @@ import type { Model } from '../model/model';
 import { planBuild, runBuild, type BuildCallbacks, type BuildResult } from './build';
 import { DaemonClient, DockerError, MIN_API_VERSION, compareApiVersions, type DaemonClientOptions, type HistoryEntry, type ImageSummary } from './client';
 import { analyzeOnDaemon, type AnalyzeRunOptions } from '../analyze/run';
+import { localImageKey } from '../rules/lib/local-images';
 import type { AnalyzeImageResult, ListedImage, ListImagesResult } from './protocol';
 import { resolveEndpoint, type DockerEndpoint, type EndpointEnvironment } from './endpoint';
 import { bindingOf, candidateStages, imageName, layerLenses, parseHistory, selectImage, stageChain, type CandidateImage, type LayerLens } from './history-match';
@@ -70,16 +71,8 @@ export function processEnvironment(): EndpointEnvironment {
   };
 }
 
-/** `busybox` → `busybox:latest`; `docker.io/library/x:1` → `x:1`: the forms `RepoTags` use. */
-export function normalizeRef(ref: string): string {
-  let r = ref.trim();
-  if (/^sha256:[0-9a-f]+$/.test(r)) return r;
-  r = r.replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '');
-  const at = r.indexOf('@');
-  const name = at >= 0 ? r.slice(0, at) : r;
-  if (at < 0 && name.lastIndexOf(':') <= name.lastIndexOf('/')) r += ':latest';
-  return r;
-}
+/** `busybox` → `busybox:latest`; `docker.io/library/x:1` → `x:1`: the forms `RepoTags` use (the rules key local images the same way). */
+export const normalizeRef = localImageKey;
 
 class Daemon {
   client: DaemonClient | undefined;
