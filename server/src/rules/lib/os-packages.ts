@@ -262,8 +262,8 @@ export const YUM = ['yum'];
 /** dnf and its relatives with the same command line: dnf5, microdnf (UBI minimal), tdnf (Photon, Azure Linux). */
 export const DNF = ['dnf', 'dnf5', 'dnf-3', 'microdnf', 'tdnf'];
 
-/** Subcommands that change packages and ask "Is this ok [y/N]" first. */
-export const RPM_PROMPTING = new Set([
+/** Subcommands that install or update packages: they fetch repository metadata and ask before changing anything. */
+const RPM_INSTALLING = [
   'install',
   'in',
   'reinstall',
@@ -282,13 +282,6 @@ export const RPM_PROMPTING = new Set([
   'groupupdate',
   'group update',
   'group upgrade',
-  'remove',
-  'rm',
-  'erase',
-  'autoremove',
-  'groupremove',
-  'group remove',
-  'module remove',
   'downgrade',
   'dg',
   'distro-sync',
@@ -297,40 +290,13 @@ export const RPM_PROMPTING = new Set([
   'swap',
   'builddep',
   'debuginfo-install',
-]);
+];
+
+/** Subcommands that change packages and ask "Is this ok [y/N]" first. */
+export const RPM_PROMPTING = new Set([...RPM_INSTALLING, 'remove', 'rm', 'erase', 'autoremove', 'groupremove', 'group remove', 'module remove']);
 
 /** Subcommands that download repository metadata (and packages) into the cache. */
-export const RPM_FETCHING = new Set([
-  'install',
-  'in',
-  'reinstall',
-  'rei',
-  'localinstall',
-  'groupinstall',
-  'group install',
-  'groups install',
-  'module install',
-  'module enable',
-  'update',
-  'upgrade',
-  'up',
-  'update-minimal',
-  'upgrade-minimal',
-  'localupdate',
-  'groupupdate',
-  'group update',
-  'group upgrade',
-  'downgrade',
-  'dg',
-  'distro-sync',
-  'dsync',
-  'distribution-synchronization',
-  'swap',
-  'builddep',
-  'debuginfo-install',
-  'makecache',
-  'mc',
-]);
+export const RPM_FETCHING = new Set([...RPM_INSTALLING, 'module enable', 'makecache', 'mc']);
 
 /** Cache folders of yum (3), dnf (4, and yum 4 on RHEL 8+), dnf5, microdnf and tdnf. */
 export const RPM_CACHES = ['/var/cache/yum', '/var/cache/dnf', '/var/cache/libdnf5', '/var/cache/tdnf'];
