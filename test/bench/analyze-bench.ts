@@ -6,7 +6,7 @@
  * a process of its own. Writes a table into docs/BENCHMARKS.md between its own markers.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,11 +17,10 @@ import { apiBuild, connect, fixtureDir } from '../daemon/docker-fixtures';
 import { startPrivateDaemon } from '../support/daemon';
 import { BUSYBOX_IMAGE, dockerFor, ensureBusyboxImage } from '../support/images';
 import { readProcStatusKiB } from '../support/lsp-client';
+import { BENCHMARKS_DOC, benchMarks, writeBenchSection } from './benchmarks-doc';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DOC = path.join(ROOT, 'docs', 'BENCHMARKS.md');
-const START_MARK = '<!-- bench:analyze:start -->';
-const END_MARK = '<!-- bench:analyze:end -->';
+const { start: START_MARK, end: END_MARK } = benchMarks('analyze');
 const ROUNDS = 5;
 
 interface Spec {
@@ -168,16 +167,8 @@ async function main(): Promise<void> {
     `Peak RSS from the 100 MB to the 1 GB image: ${(rss[0]! / 1024).toFixed(0)} → ${(rss[1]! / 1024).toFixed(0)} MiB (the file records grow with the number of files, not with bytes).`,
     END_MARK,
   ].join('\n');
-  writeSection(section);
-  process.stdout.write(`\nWrote ${path.relative(ROOT, DOC)}\n`);
-}
-
-function writeSection(section: string): void {
-  let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const start = doc.indexOf(START_MARK);
-  const end = doc.indexOf(END_MARK);
-  doc = start >= 0 && end > start ? doc.slice(0, start) + section + doc.slice(end + END_MARK.length) : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(DOC, doc);
+  writeBenchSection('analyze', section);
+  process.stdout.write(`\nWrote ${path.relative(ROOT, BENCHMARKS_DOC)}\n`);
 }
 
 main().then(

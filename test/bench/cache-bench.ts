@@ -13,11 +13,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { cacheReport, type CacheReport } from '../../server/src/cache/report';
+import { benchMarks, writeBenchSection } from './benchmarks-doc';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const DOC = path.join(ROOT, 'docs', 'BENCHMARKS.md');
-const START_MARK = '<!-- bench:cache:start -->';
-const END_MARK = '<!-- bench:cache:end -->';
+const { start: START_MARK, end: END_MARK } = benchMarks('cache');
 const COMMITS = 10_000;
 
 /** mulberry32: the same history on every run. */
@@ -173,11 +171,7 @@ async function main(): Promise<void> {
       END_MARK,
     ].join('\n');
     console.log(text);
-    const doc = fs.readFileSync(DOC, 'utf8');
-    const s = doc.indexOf(START_MARK);
-    const e = doc.indexOf(END_MARK);
-    const next = s >= 0 && e > s ? doc.slice(0, s) + text + doc.slice(e + END_MARK.length) : doc.replace(/\n*$/, '\n\n') + text + '\n';
-    fs.writeFileSync(DOC, next);
+    writeBenchSection('cache', text);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
