@@ -424,6 +424,8 @@ export function startServer(connection: Connection): void {
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: layerMessage(args[0] as LayerDetails) });
     }
   });
+  /** The open document, else the saved file (a `file:` uri); throws when the file cannot be read. */
+  const openOrSaved = (uri: string): ParsedDocument => parsedFor(uri) ?? new ParsedDocument(uri, 0, fs.readFileSync(fileURLToPath(uri), 'utf8'));
   connection.onRequest(BUILD_IMAGE_REQUEST, async ({ uri, buildId }: BuildImageParams, token): Promise<BuildImageResult> => {
     const failed = (error: string): BuildImageResult => ({
       ok: false,
@@ -437,13 +439,11 @@ export function startServer(connection: Connection): void {
     });
     if (!uri.startsWith('file:')) return failed('Save the Dockerfile to a folder first: the build context is its folder.');
     const file = fileURLToPath(uri);
-    let doc = parsedFor(uri);
-    if (!doc) {
-      try {
-        doc = new ParsedDocument(uri, 0, fs.readFileSync(file, 'utf8'));
-      } catch (e) {
-        return failed(`Cannot read ${file}: ${(e as Error).message}`);
-      }
+    let doc: ParsedDocument;
+    try {
+      doc = openOrSaved(uri);
+    } catch (e) {
+      return failed(`Cannot read ${file}: ${(e as Error).message}`);
     }
     const settings = await settingsFor(uri);
     const progress = (p: Omit<BuildProgressParams, 'buildId'>): void => void connection.sendNotification(BUILD_PROGRESS_NOTIFICATION, { buildId, ...p });
@@ -472,13 +472,12 @@ export function startServer(connection: Connection): void {
       error: result.error,
     };
   });
-  /** An open document, or the file on disk, as the Dockerfile Analyze Image links layers to. */
+  /** The Dockerfile Analyze Image links layers to, when there is one to read. */
   const dockerfileFor = (uri: string | undefined): ParsedDocument | undefined => {
     if (!uri) return undefined;
-    const open = parsedFor(uri);
-    if (open || !uri.startsWith('file:')) return open;
+    if (!uri.startsWith('file:')) return parsedFor(uri);
     try {
-      return new ParsedDocument(uri, 0, fs.readFileSync(fileURLToPath(uri), 'utf8'));
+      return openOrSaved(uri);
     } catch {
       return undefined;
     }
