@@ -1,5 +1,6 @@
 import { isPosixShell } from '../model/model';
 import type { ShellCommand } from '../model/shell';
+import { childShellSpans } from './lib/instruction-words';
 import { defineRule } from './rule';
 
 /** `-o pipefail` among a shell's options: `-o pipefail`, `-eo pipefail`, `-euxo pipefail`. */
@@ -14,8 +15,26 @@ function fedByConstant(commands: ShellCommand[], cmd: ShellCommand): boolean {
   const left = commands.filter((c) => c.pipeline === cmd.pipeline && c.pipelinePosition < cmd.pipelineLength - 1);
   // A compound part (`{ …; } | x`, a subshell) is not among the commands: it may fail.
   if (left.length < cmd.pipelineLength - 1) return false;
-  // `echo "$(curl …)"`: the substituted command may fail.
-  return left.every((c) => CONSTANT.has(c.name) && !commands.some((n) => n !== c && n.start >= c.start && n.end <= c.end));
+  // `echo "$(curl …)" | sh`: a failed curl is hidden, but echo's status is 0 with or without pipefail.
+  return left.every((c) => CONSTANT.has(c.name));
+}
+
+/**
+ * A pipeline inside a `$(…)` whose status nobody sees: a word of a command (`tar -xf "$(ls *.tgz | head -1)"`), of a test
+ * (`[ "$(a | b)" = x ]`), of `export`/`local`, or a prefix assignment of a command. Only a bare assignment (`V=$(a | b)`)
+ * takes the substitution's status, and there pipefail matters.
+ */
+function statusIgnored(text: string, spans: [number, number][], commands: ShellCommand[], cmd: ShellCommand): boolean {
+  for (const [s, e] of spans) {
+    if (!(s < cmd.start && cmd.end <= e) || !(text.startsWith('$(', s) || text[s] === '`')) continue;
+    const before = text.slice(0, s);
+    const m = /(^|[\s;&|()])[A-Za-z_][A-Za-z0-9_]*=(?:"[^"]*|[^\s;&|()"'])*$/.exec(before);
+    if (!m) return true;
+    const at = m.index + m[1]!.length;
+    if (commands.some((o) => o.start <= at && s < o.end)) return true;
+    if (/(^|[\s;&|(])(export|local|declare|typeset|readonly)\s[^;&|\n]*$/.test(before.slice(0, at))) return true;
+  }
+  return false;
 }
 
 export default defineRule(
@@ -30,7 +49,9 @@ export default defineRule(
         'tar succeeds, and so does the RUN: the broken result is committed as a layer and cached, and every later build reuses it without trying again. ' +
         'With `pipefail` the pipeline fails when any part fails, so the build stops. Set it for the whole stage with ' +
         '`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`, or start the RUN with `set -o pipefail &&` where the shell supports it ' +
-        '(bash, zsh, BusyBox ash, dash 0.5.11+). Pipelines fed only by `echo` or `printf` (`echo "$SUM  file" | sha256sum -c -`) cannot hide a failure and are not reported.',
+        '(bash, zsh, BusyBox ash, dash 0.5.11+). Pipelines whose status pipefail cannot change are not reported: those fed only by `echo` or `printf` ' +
+        '(`echo "$SUM  file" | sha256sum -c -`, also `echo "$(curl …)" | sh`, where echo succeeds either way), and those inside a `$(…)` ' +
+        'that is a word of another command (`tar -xf "$(ls *.tgz | head -1)"`), whose status is that command\'s.',
       bad: 'FROM debian:bookworm\nRUN curl -fsSL https://example.com/app.tar.gz | tar -xz -C /opt',
       good: 'FROM debian:bookworm\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://example.com/app.tar.gz | tar -xz -C /opt',
     },
@@ -40,7 +61,8 @@ export default defineRule(
     for (const inst of ctx.model.runs()) {
       const run = inst.run!;
       if (run.execForm || !run.script || !isPosixShell(inst.shell) || setsPipefail(inst.shell)) continue;
-      const piped = run.commands.find((c) => c.pipelineLength > 1 && !fedByConstant(run.commands, c));
+      const spans = childShellSpans(run.script.text);
+      const piped = run.commands.find((c) => c.pipelineLength > 1 && !fedByConstant(run.commands, c) && !statusIgnored(run.script!.text, spans, run.commands, c));
       if (!piped) continue;
       // `set -o pipefail` earlier in the same script covers the pipes after it.
       const sets = run.commands.filter((c): c is ShellCommand => c.name === 'set' && setsPipefail(c.args.map((a) => a.text)));
