@@ -6,8 +6,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startPrivateDaemon } from './support/daemon';
+
+interface DepsModule {
+  ensureTestDeps(tiers: string[], log?: (s: string) => void): { pkg: string; tool?: string; needs: string }[];
+}
 
 const TIERS = ['unit', 'grammar', 'rules', 'protocol', 'corpus', 'daemon', 'e2e'];
 
@@ -29,6 +35,8 @@ function filesOf(tier: string): string[] {
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2).filter((a) => TIERS.includes(a));
   const tiers = wanted.length ? wanted : TIERS;
+  const deps = (await import(pathToFileURL(path.resolve('scripts', 'install-test-deps.mjs')).href)) as DepsModule;
+  const missing = deps.ensureTestDeps(tiers);
   const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) return build.status ?? 1;
   const env = { ...process.env };
@@ -44,17 +52,26 @@ async function main(): Promise<number> {
     }
   }
   let status = 0;
+  const totals = { pass: 0, fail: 0, skipped: 0 };
+  const tap = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-test-run-'));
   try {
     for (const tier of tiers) {
       const files = filesOf(tier);
       if (!files.length) continue;
       console.log(`\n=== ${tier} tests (${files.length} files) ===`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+      const counts = path.join(tap, `${tier}.tap`);
+      const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${counts}`];
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...files], { stdio: 'inherit', env });
       if (r.status !== 0) status = r.status ?? 1;
+      const text = fs.existsSync(counts) ? fs.readFileSync(counts, 'utf8') : '';
+      for (const key of ['pass', 'fail', 'skipped'] as const) totals[key] += Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
     }
   } finally {
     await stop?.();
+    fs.rmSync(tap, { recursive: true, force: true });
   }
+  const why = missing.length ? ` (missing: ${missing.map((m) => m.pkg).join(', ')})` : '';
+  console.log(`\n=== ${tiers.join(' ')}: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} SKIPPED${totals.skipped ? why : ''} ===`);
   return status;
 }
 

@@ -89,6 +89,9 @@ async function runLint(rest: string[], io: CliIO): Promise<number> {
       }
     } else if (a === '--docker') {
       docker = true;
+    } else if (a === '--help' || a === '-h') {
+      io.out(LINT_USAGE);
+      return 0;
     } else if (a.startsWith('-') && a !== '-') {
       io.err(`layerwise: unknown option "${a}"\n\n${LINT_USAGE}`);
       return 2;

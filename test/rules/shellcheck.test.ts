@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
 import { initShellParser } from '../../server/src/model/shell';
+import { missingTool } from '../support/tools';
 import { findingsOf } from './harness';
 
 // The rule runs the `shellcheck` binary; without it the rule reports nothing and these tests skip.
-const installed = !spawnSync('shellcheck', ['--version']).error;
-const skip = installed ? false : 'shellcheck not installed';
+const skip = missingTool('shellcheck');
 
 /** `line:col-endLine:endCol SCxxxx` of every finding (1-based). */
 function found(text: string): string[] {

@@ -66,3 +66,24 @@ describe('layerwise lint (bundled cli.js)', () => {
     assert.equal(run(['frobnicate']).status, 2);
   });
 });
+
+describe('--help', () => {
+  const top = run(['--help']);
+  const subcommands = [...top.stdout.matchAll(/^Usage: layerwise ([a-z-]+)/gm)].map((m) => m[1]!);
+
+  it('the top-level usage names every subcommand, exit 0', () => {
+    assert.equal(top.status, 0, top.stderr);
+    assert.deepEqual(subcommands.sort(), ['analyze', 'cache-report', 'lint']);
+  });
+
+  for (const sub of subcommands) {
+    for (const flag of ['--help', '-h']) {
+      it(`layerwise ${sub} ${flag} prints its usage and exits 0`, () => {
+        const r = run([sub, flag]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`^Usage: layerwise ${sub} `));
+        assert.equal(r.stderr, '');
+      });
+    }
+  }
+});

@@ -25,5 +25,6 @@ describe('layerwise lint --format sarif', () => {
     const apt = results.find((x) => x.ruleId === 'apt-update-separate')!;
     assert.equal(apt.locations[0]!.physicalLocation.region.startLine, 2);
     assert.equal(results.find((x) => x.ruleId === 'syntax/unknown-instruction')!.level, 'error');
+    assert.doesNotMatch(r.stdout, /"(informationUri|helpUri)"/, 'no home page or docs address that does not exist');
   });
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type LayerwiseSettings } from '../../server/src/config';
 import { parseHadolintConfig } from '../../server/src/engine/hadolint-config';
@@ -65,7 +67,8 @@ describe('suppression and configuration', () => {
   it('every rule diagnostic links to its documentation and names its aliases', () => {
     const d = lintDocument(docOf(BASE), DEFAULT_SETTINGS).find((x) => x.code === 'json-args-recommended')!;
     assert.equal(d.source, 'layerwise');
-    assert.match(d.codeDescription!.href, /docs\/rules\/json-args-recommended\.md$/);
+    assert.match(d.codeDescription!.href, /^file:\/\/.*\/docs\/rules\/json-args-recommended\.md$/);
+    assert.ok(fs.existsSync(fileURLToPath(d.codeDescription!.href)), 'the page shipped in the package');
     assert.deepEqual((d.data as { aliases: string[] }).aliases, ['DL3025', 'JSONArgsRecommended']);
   });
 });

@@ -4,9 +4,8 @@ import { RULES } from '../rules';
 import type { LabelType } from '../rules/lib/label-schema';
 import type { Fix, Rule, RuleContext, RuleOptions, RuleSeverity } from '../rules/rule';
 import type { BuildContext } from './build-context';
+import { ruleDocsUri } from './rule-docs';
 
-/** Where a rule's documentation page lives; diagnostics link to it. */
-export const DOCS_BASE = 'https://github.com/layerwise-dev/layerwise/blob/main/docs/rules/';
 
 export interface RuleConfig {
   /** Rule id or alias → severity, from settings or the command line. */
@@ -161,7 +160,7 @@ export function runRules(model: Model, { config, buildContext, onRuleError, imag
         range: f.range,
         severity: SEVERITY[severity],
         code: rule.meta.id,
-        codeDescription: { href: `${DOCS_BASE}${rule.meta.id}.md` },
+        codeDescription: { href: ruleDocsUri(rule.meta.id) },
         source: 'layerwise',
         message: f.message,
         data,

@@ -1,10 +1,14 @@
 import { RULES } from '../rules';
 import type { Finding } from './findings';
-import { aliasesOf, DOCS_BASE } from './rule-runner';
+import { aliasesOf } from './rule-runner';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
-/** SARIF 2.1.0 for code-scanning services: one run, every rule described, one result per finding. */
+/**
+ * SARIF 2.1.0 for code-scanning services: one run, every rule described, one result per finding.
+ * Each rule carries its documentation inline (`help`): the pages exist only inside the package, so
+ * neither the rules nor the driver name a web address.
+ */
 export function toSarif(findings: Finding[], toolVersion: string): object {
   const used = new Set(findings.map((f) => f.rule));
   const rules = RULES.filter((r) => used.has(r.meta.id)).map((r) => ({
@@ -12,7 +16,6 @@ export function toSarif(findings: Finding[], toolVersion: string): object {
     name: r.meta.id,
     shortDescription: { text: r.meta.description },
     fullDescription: { text: r.meta.docs.why },
-    helpUri: `${DOCS_BASE}${r.meta.id}.md`,
     help: { text: r.meta.docs.why, markdown: `${r.meta.docs.why}\n\nBad:\n\n\`\`\`dockerfile\n${r.meta.docs.bad}\n\`\`\`\n\nGood:\n\n\`\`\`dockerfile\n${r.meta.docs.good}\n\`\`\`` },
     defaultConfiguration: { level: r.meta.severity === 'off' ? 'none' : LEVEL[r.meta.severity] },
     properties: { category: r.meta.category, aliases: aliasesOf(r), tags: [r.meta.category] },
@@ -25,7 +28,7 @@ export function toSarif(findings: Finding[], toolVersion: string): object {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'layerwise', version: toolVersion, informationUri: 'https://github.com/layerwise-dev/layerwise', rules: allRules } },
+        tool: { driver: { name: 'layerwise', version: toolVersion, rules: allRules } },
         results: findings.map((f) => ({
           ruleId: f.rule,
           ruleIndex: index.get(f.rule),
