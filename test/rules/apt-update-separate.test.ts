@@ -8,6 +8,11 @@ ruleTable('apt-update-separate', {
     'FROM debian\nRUN echo apt-get update\n',
     'FROM alpine\nRUN apk update && apk add curl\n',
     'FROM fedora\nRUN dnf update -y\n',
+    // The same RUN reads the fresh index: it downloads, queries or fetches sources rather than installing.
+    'FROM debian\nRUN apt-get update && apt-get download libssl3 && dpkg -x libssl3_*.deb /out\n',
+    'FROM debian\nRUN apt-get update && apt-cache policy curl\n',
+    'FROM debian\nRUN apt-get update && cd /src && apt-get source hello\n',
+    'FROM fedora\nRUN dnf makecache && dnf download --resolve curl\n',
   ],
   invalid: [
     {
@@ -20,6 +25,7 @@ ruleTable('apt-update-separate', {
       errors: [{ line: 4, column: 5, endLine: 4, endColumn: 20, message: /different --mount/ }],
     },
     { code: 'FROM debian\nRUN apt-get update\n', errors: [{ line: 2, message: /own RUN:/ }] },
+    { code: 'FROM debian\nRUN apt-get update && apt-get clean\n', errors: [{ line: 2, message: /own RUN:/ }] },
     {
       // Multi-line install: the file's leading-&& style and indentation, comments and env prefixes kept.
       code: [

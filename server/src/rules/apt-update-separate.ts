@@ -28,7 +28,9 @@ const MANAGERS: Manager[] = [
     label: 'apt-get',
     isRefresh: (c) => isApt(c) && sub(c, APT_VALUE_OPTIONS) === 'update',
     isInstall: (c) => isApt(c) && sub(c, APT_VALUE_OPTIONS) === 'install',
-    usesIndex: (c) => (isApt(c) && ['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'source', 'build-dep'].includes(sub(c, APT_VALUE_OPTIONS) ?? '')) || c.name === 'apt-cache',
+    usesIndex: (c) =>
+      (isApt(c) && ['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'source', 'build-dep', 'download', 'changelog', 'satisfies', 'search', 'show', 'policy', 'list'].includes(sub(c, APT_VALUE_OPTIONS) ?? '')) ||
+      c.name === 'apt-cache',
     installFlags: [
       { add: '-y', present: ['-y', '--yes', '--assume-yes', '-qq'] },
       { add: '--no-install-recommends', present: ['--no-install-recommends', 'APT::Install-Recommends=false', 'APT::Install-Recommends=0'] },
@@ -50,7 +52,7 @@ const MANAGERS: Manager[] = [
       label: name,
       isRefresh: (c) => c.name === name && sub(c) === 'makecache',
       isInstall: (c) => c.name === name && sub(c) === 'install',
-      usesIndex: (c) => c.name === name && ['install', 'upgrade', 'update', 'search', 'info'].includes(sub(c) ?? ''),
+      usesIndex: (c) => c.name === name && ['install', 'upgrade', 'update', 'search', 'info', 'download', 'repoquery', 'list', 'builddep'].includes(sub(c) ?? ''),
       installFlags: [{ add: '-y', present: ['-y', '--assumeyes'] }],
       keepRefresh: false,
       cleanup: {
@@ -85,7 +87,8 @@ export default defineRule(
     const model = ctx.model;
     for (const { inst, run, cmd } of runCommands(model)) {
       const manager = MANAGERS.find((m) => m.isRefresh(cmd));
-      if (!manager || run.commands.some((c) => manager.isInstall(c))) continue;
+      // A RUN that also reads the index (`apt-get update && apt-get download x`) is the pattern this rule asks for.
+      if (!manager || run.commands.some((c) => manager.isInstall(c) || manager.usesIndex(c))) continue;
       // Only the first refresh command of a RUN is reported.
       if (run.commands.find((c) => manager.isRefresh(c)) !== cmd) continue;
       const target = inst.inOnbuild ? undefined : inst.stage.instructions.find((i) => i.index > inst.index && i.run?.commands.some((c) => manager.isInstall(c)));
