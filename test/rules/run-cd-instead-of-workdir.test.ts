@@ -13,6 +13,13 @@ ruleTable('run-cd-instead-of-workdir', {
     'FROM alpine\nRUN echo cd /x\n',
     'FROM alpine\nRUN cat <<EOF > /f\n(unbalanced\nEOF\n',
     'FROM alpine\nRUN ["cd", "/x"]\n',
+    // WORKDIR cannot name these: no command substitution, glob or tilde, and shell-only variables are empty there.
+    'FROM debian\nRUN cd /usr/lib/$(uname -m)-linux-gnu/perl && ls\n',
+    'FROM debian\nRUN cd /usr/lib/`uname -m`-linux-gnu && ls\n',
+    'FROM debian\nRUN tar -xzf make.tgz && cd make-* && ./configure && cd src && make\n',
+    'FROM debian\nWORKDIR /w\nRUN cd "$HOME" && ls\n',
+    'FROM debian\nWORKDIR /w\nRUN cd ~/src && ls\n',
+    'FROM debian\nARG D\nRUN cd "$D" && ls\n',
   ],
   invalid: [
     { code: 'RUN cd /opt\n', errors: [{ line: 1, column: 5, endLine: 1, endColumn: 7, message: /WORKDIR \/opt/ }] },
@@ -54,8 +61,7 @@ ruleTable('run-cd-instead-of-workdir', {
     { code: 'FROM debian\nWORKDIR /w\nRUN cd /src; make\n', errors: [{ line: 3 }] },
     { code: 'FROM debian\nWORKDIR /w\nRUN cd /src && make || true\n', errors: [{ line: 3 }] },
     { code: 'FROM debian\nWORKDIR /w\nRUN cd /src && make && cd - && ls\n', errors: [{ line: 3 }] },
-    { code: 'FROM debian\nWORKDIR /w\nRUN cd "$HOME" && ls\n', errors: [{ line: 3 }] },
-    { code: 'FROM debian\nWORKDIR /w\nRUN cd ~/src && ls\n', errors: [{ line: 3 }] },
+    { code: 'FROM debian\nARG SRC=/usr/src/app\nWORKDIR /w\nRUN cd "$SRC" && ls\n', errors: [{ line: 4, message: /Use WORKDIR/ }] },
     { code: 'FROM debian\nWORKDIR /w\nRUN make && cd /x && ls\n', errors: [{ line: 3 }] },
     { code: 'FROM golang:1.22\nRUN cd /src && go build\n', errors: [{ line: 2 }] },
     { code: 'FROM debian\nARG D\nWORKDIR $D\nRUN cd /src && make\n', errors: [{ line: 4 }] },

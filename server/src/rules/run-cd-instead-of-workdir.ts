@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { TextEdit } from 'vscode-languageserver-types';
 import type { Inst, Model, RunInfo } from '../model/model';
-import type { ShellCommand } from '../model/shell';
+import type { ShellCommand, ShellWord } from '../model/shell';
 import { indentOf, insertLinesAfter, insertLinesBefore, lineText, topLevelOperators, workdirBefore } from './lib/fix-helpers';
 import { childShellSpans, inChildShell } from './lib/instruction-words';
 import { defineRule, type Fix } from './rule';
@@ -56,6 +56,19 @@ function workdirFix(model: Model, inst: Inst, run: RunInfo, cmd: ShellCommand): 
   };
 }
 
+/**
+ * Whether a WORKDIR can name the directory `cd` goes to. WORKDIR expands the ARG and ENV values the Dockerfile sets, but
+ * runs no command substitution (`$(uname -m)`), glob (`make-*`) or tilde, and a variable only the shell or the base image
+ * knows (`$HOME`) expands to nothing: advice to write such a WORKDIR would break the build.
+ */
+function workdirCanName(inst: Inst, script: string, dir: ShellWord | undefined, escape: string): boolean {
+  if (!dir) return true;
+  // tree-sitter-bash splits `/usr/lib/`uname -m`-gnu` into several words: the shell word goes on.
+  if (script[dir.end] !== undefined && !/[\s;&|)<>]/.test(script[dir.end]!)) return false;
+  if (dir.text === '-' || /\$\(|`/.test(dir.raw) || dir.text.startsWith('~') || /[*?[]/.test(dir.text)) return false;
+  return !dir.text.includes('$') || inst.scope.expand(dir.text, escape).certain;
+}
+
 export default defineRule(
   {
     id: 'run-cd-instead-of-workdir',
@@ -66,7 +79,9 @@ export default defineRule(
       why:
         'Every RUN starts a new shell in the WORKDIR of the image, so a `cd` lasts only until the end of that RUN: the next RUN, COPY, CMD and the running container are back in WORKDIR. ' +
         'Readers (and later edits that split a long RUN in two) easily assume otherwise. WORKDIR records the directory in the image config, creates it if needed, ' +
-        'and applies to every instruction after it. A `cd` inside a subshell `( cd dir && make )` or `$( … )` is scoped on purpose and is not reported.\n\n' +
+        'and applies to every instruction after it. A `cd` inside a subshell `( cd dir && make )` or `$( … )` is scoped on purpose and is not reported, ' +
+        'nor is a `cd` to a directory WORKDIR cannot name: WORKDIR expands ARG and ENV values but runs no command substitution ' +
+        '(`cd /usr/lib/$(uname -m)-linux-gnu`), glob (`cd make-*`) or tilde, and a variable only the shell knows (`cd "$HOME"`, `cd -`) is empty there.\n\n' +
         'The quick fix turns `RUN cd dir && rest` into `WORKDIR dir`, `RUN rest` and a WORKDIR back to the directory the RUN started in ' +
         '(left out when a WORKDIR with an absolute path follows anyway), because WORKDIR lasts for the instructions after it and `cd` did not. ' +
         'It is offered only when the RUN starts with the `cd`, the rest is one `&&` list (with `;` or `||` a failed `cd` would have let ' +
@@ -87,7 +102,10 @@ export default defineRule(
       const spans = childShellSpans(run.script.text);
       for (const cmd of cds) {
         if (inChildShell(spans, cmd)) continue;
-        const dir = cmd.args.find((a) => !a.text.startsWith('-'))?.text;
+        const word = cmd.args.find((a) => !a.text.startsWith('-') || a.text === '-');
+        // A later relative `cd` would be relative to that directory too.
+        if (!workdirCanName(inst, run.script.text, word, ctx.model.escape)) break;
+        const dir = word?.text;
         const fix = workdirFix(ctx.model, inst, run, cmd);
         ctx.report({
           range: ctx.model.wordRange(run, cmd.nameWord),
