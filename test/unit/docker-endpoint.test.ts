@@ -162,6 +162,7 @@ describe('build plans', () => {
     assert.equal(chooseBuilder('auto', 'linux'), 'buildkit');
     assert.equal(chooseBuilder('auto', 'windows'), 'classic');
     assert.equal(chooseBuilder('classic', 'linux'), 'classic');
+    assert.equal(chooseBuilder('auto', 'linux', 'podman'), 'classic');
   });
 });
 

@@ -168,16 +168,19 @@ export interface BuildCallbacks {
   onStepTiming?: (t: StepTiming) => void;
 }
 
-/** Which builder `auto` means on this daemon. */
-export function chooseBuilder(wanted: DockerBuilder, daemonOs: string): 'buildkit' | 'classic' {
+/**
+ * Which builder `auto` means on this daemon: BuildKit, except on Windows daemons and on Podman,
+ * whose compatible build endpoint builds with buildah and has no BuildKit session to open.
+ */
+export function chooseBuilder(wanted: DockerBuilder, daemonOs: string, engine: 'docker' | 'podman' = 'docker'): 'buildkit' | 'classic' {
   if (wanted === 'classic') return 'classic';
   if (wanted === 'buildkit') return 'buildkit';
-  return daemonOs === 'windows' ? 'classic' : 'buildkit';
+  return daemonOs === 'windows' || engine === 'podman' ? 'classic' : 'buildkit';
 }
 
 export async function runBuild(client: DaemonClient, plan: BuildPlan, cb: BuildCallbacks = {}): Promise<BuildResult> {
   const started = Date.now();
-  const builder = chooseBuilder(plan.builder, client.info.os);
+  const builder = chooseBuilder(plan.builder, client.info.os, client.info.engine);
   const first = await buildOnce(client, plan, builder, cb);
   if (!first.ok && !first.cancelled && first.startFailed && builder === 'buildkit' && plan.builder === 'auto') {
     cb.onLine?.(`BuildKit could not start (${first.error}); building with the classic builder instead.`);

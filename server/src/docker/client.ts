@@ -6,8 +6,10 @@ import type { DockerEndpoint } from './endpoint';
 
 /**
  * The daemon client: dockerode over the resolved endpoint, with the API version negotiated once
- * (`GET /version`, then the lower of the daemon's version and ours), a deadline on every call, and
- * every failure classified into the few states a user can act on. Nothing here knows about LSP.
+ * (the `Api-Version` header of `GET /_ping`, as the docker CLI does, else `GET /version`; then the
+ * lower of the daemon's version and ours), a deadline on every call, and every failure classified
+ * into the few states a user can act on. Docker Engine and Podman's compatible API alike. Nothing
+ * here knows about LSP.
  */
 
 /** The newest Engine API version this code is written against; older daemons (1.41+) are used at their own version. */
@@ -67,8 +69,35 @@ export interface ImageEvent {
 export interface DaemonInfo {
   apiVersion: string;
   serverApiVersion: string;
+  /** Podman answers the Docker API too (its `_ping` carries `Libpod-Api-Version`). */
+  engine: 'docker' | 'podman';
   engineVersion: string;
   os: string;
+}
+
+/** What the headers of `GET /_ping` say about a daemon (any of them may be absent). */
+export interface PingHeaders {
+  apiVersion?: string;
+  osType?: string;
+  server?: string;
+  libpodApiVersion?: string;
+}
+
+/**
+ * The daemon's identity from its `_ping` headers, or undefined when they carry no API version
+ * (then `GET /version` has to be asked). `Server` is `Docker/20.10.24 (linux)` or `Libpod/4.3.1 (linux)`.
+ */
+export function infoFromPing(h: PingHeaders): DaemonInfo | undefined {
+  if (!h.apiVersion || !/^\d+\.\d+$/.test(h.apiVersion)) return undefined;
+  const server = /^(\w+)\/(\S+)(?: \((\w+)\))?/.exec(h.server ?? '');
+  const podman = h.libpodApiVersion !== undefined || server?.[1] === 'Libpod';
+  return {
+    apiVersion: negotiateApiVersion(h.apiVersion),
+    serverApiVersion: h.apiVersion,
+    engine: podman ? 'podman' : 'docker',
+    engineVersion: h.libpodApiVersion ?? server?.[2] ?? 'unknown',
+    os: h.osType || server?.[3] || 'linux',
+  };
 }
 
 const CONNECTION_CODES: Record<string, string> = {
@@ -206,7 +235,11 @@ export function withDeadline<T>(endpoint: DockerEndpoint, what: string, ms: numb
 }
 
 export interface DaemonClientOptions {
-  /** Deadline of the first call, `GET /version`: how soon a hanging daemon is reported. */
+  /**
+   * Deadline of the first call, `GET /_ping`: how soon a hanging daemon is reported. A daemon
+   * that pings in time but is slow to describe itself (`GET /version` gathers host facts on
+   * Podman: 0.8 s idle, 1.5 s and more under load) then gets `callTimeoutMs`: slow, not dead.
+   */
   timeoutMs: number;
   /** Deadline of each later call (image list, history, inspect): a busy daemon may take a while. */
   callTimeoutMs: number;
@@ -230,7 +263,7 @@ export class DaemonClient {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Asks the daemon its version and returns a client that speaks the negotiated one. */
+  /** Pings the daemon (its version from `_ping`, else `/version`) and returns a client that speaks the negotiated one. */
   static async connect(endpoint: DockerEndpoint, options: Partial<DaemonClientOptions> = {}): Promise<DaemonClient> {
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(endpoint);
     const callTimeoutMs = options.callTimeoutMs ?? Math.max(timeoutMs, endpoint.kind === 'ssh' ? 20_000 : 10_000);
@@ -244,19 +277,14 @@ export class DaemonClient {
       throw new DockerError('unreachable', `${endpoint.host}: cannot set up the connection: ${(e as Error).message}`);
     }
     // The first deadline counts from the start, loading the client included.
-    const version = await withDeadline(endpoint, 'GET /version', Math.max(500, timeoutMs - (Date.now() - started)), (signal) =>
-      dial<Record<string, unknown>>(probe, { path: '/version', signal }),
-    );
-    const serverApi = typeof version?.ApiVersion === 'string' ? version.ApiVersion : undefined;
-    if (!serverApi) throw new DockerError('daemon', `${endpoint.host}: the answer to GET /version has no ApiVersion; is this a Docker daemon?`);
-    const apiVersion = negotiateApiVersion(serverApi);
-    const info: DaemonInfo = {
-      apiVersion,
-      serverApiVersion: serverApi,
-      engineVersion: typeof version.Version === 'string' ? version.Version : 'unknown',
-      os: typeof version.Os === 'string' ? version.Os : 'linux',
-    };
-    return new DaemonClient(endpoint, info, newDockerode(Docker, endpoint, apiVersion, true), callTimeoutMs);
+    const first = Math.max(500, timeoutMs - (Date.now() - started));
+    const ping = await withDeadline(endpoint, 'GET /_ping', first, (signal) => pingHeaders(probe, signal)).catch((e: unknown) => {
+      // A daemon (or proxy) without `_ping` is alive: ask /version. Silence is not.
+      if (e instanceof DockerError && e.kind === 'daemon') return {};
+      throw e;
+    });
+    const info = infoFromPing(ping) ?? (await versionInfo(endpoint, probe, callTimeoutMs));
+    return new DaemonClient(endpoint, info, newDockerode(Docker, endpoint, info.apiVersion, true), callTimeoutMs);
   }
 
   /**
@@ -351,6 +379,32 @@ export class DaemonClient {
       },
     };
   }
+}
+
+/** `GET /version`, for daemons whose `_ping` names no API version. */
+async function versionInfo(endpoint: DockerEndpoint, probe: Dockerode, ms: number): Promise<DaemonInfo> {
+  const version = await withDeadline(endpoint, 'GET /version', ms, (signal) => dial<Record<string, unknown>>(probe, { path: '/version', signal }));
+  const serverApi = typeof version?.ApiVersion === 'string' ? version.ApiVersion : undefined;
+  if (!serverApi) throw new DockerError('daemon', `${endpoint.host}: the answer to GET /version has no ApiVersion; is this a Docker daemon?`);
+  const components = Array.isArray(version.Components) ? (version.Components as { Name?: unknown }[]) : [];
+  return {
+    apiVersion: negotiateApiVersion(serverApi),
+    serverApiVersion: serverApi,
+    engine: components.some((c) => typeof c.Name === 'string' && /podman/i.test(c.Name)) ? 'podman' : 'docker',
+    engineVersion: typeof version.Version === 'string' ? version.Version : 'unknown',
+    os: typeof version.Os === 'string' ? version.Os : 'linux',
+  };
+}
+
+/** The headers of `GET /_ping` (its body is just `OK`). */
+async function pingHeaders(docker: Dockerode, signal: AbortSignal): Promise<PingHeaders> {
+  const res = await dial<http.IncomingMessage>(docker, { path: '/_ping', signal, isStream: true });
+  const header = (name: string): string | undefined => {
+    const v = res.headers?.[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  res.resume();
+  return { apiVersion: header('api-version'), osType: header('ostype'), server: header('server'), libpodApiVersion: header('libpod-api-version') };
 }
 
 interface DialOptions {

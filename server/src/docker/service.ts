@@ -138,7 +138,7 @@ class Daemon {
       const client = await DaemonClient.connect(this.endpoint, this.o.client);
       const i = client.info;
       this.o.log(
-        `Docker ${i.engineVersion} (${i.os}) at ${this.endpoint.host} [${this.endpoint.source}]: API ${i.serverApiVersion}, using ${i.apiVersion}`,
+        `${i.engine === 'podman' ? 'Podman' : 'Docker'} ${i.engineVersion} (${i.os}) at ${this.endpoint.host} [${this.endpoint.source}]: API ${i.serverApiVersion}, using ${i.apiVersion}`,
       );
       if (compareApiVersions(i.serverApiVersion, MIN_API_VERSION) < 0) {
         this.o.log(`Docker API ${i.serverApiVersion} is older than ${MIN_API_VERSION} (Engine 20.10); layer sizes may be incomplete.`);
