@@ -18,7 +18,21 @@ export interface LayerwiseSettings {
   completion: { registryTags: boolean };
   docker: DockerSettings;
   cache: CacheSettings;
+  inlayHints: InlayHintSettings;
+  layers: { display: LayersDisplay };
 }
+
+/** Inline hints; VS Code's own `editor.inlayHints.enabled` turns them all off in the editor. */
+export interface InlayHintSettings {
+  /** The value a variable has where it is used (`= 20.11.1`, or `= ?` with the reason). */
+  variables: boolean;
+  /** The stage `FROM <stage>` and `COPY --from` resolve to. */
+  stages: boolean;
+}
+
+/** Where the layer sizes (and the re-run shares of `cache.codeLens`) go: above the line, at its end, both, nowhere. */
+export type LayersDisplay = 'lens' | 'inline' | 'both' | 'off';
+export const LAYERS_DISPLAYS: readonly LayersDisplay[] = ['lens', 'inline', 'both', 'off'];
 
 export interface CacheSettings {
   /** Build-cache figures from the git history: hover, status bar, the effect of cache fixes. */
@@ -54,6 +68,8 @@ export const DEFAULT_SETTINGS: LayerwiseSettings = {
   completion: { registryTags: true },
   docker: { host: '', image: '', target: '', builder: 'auto', codeLens: true, baseImageChecks: true },
   cache: { enable: true, commits: 200, codeLens: false },
+  inlayHints: { variables: true, stages: true },
+  layers: { display: 'lens' },
 };
 
 const MAX_CACHE_COMMITS = 100_000;
@@ -164,6 +180,27 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
     description: 'Also show above each instruction how often it re-runs and what its last build took ("re-runs on 87% of commits · 41 s").',
     scope: 'resource',
   },
+  'inlayHints.variables': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.inlayHints.variables,
+    description:
+      'Show after each variable use the value it has there (`= 20.11.1`), from ARG defaults, `layerwise.buildArgs` and ENV, or `= ?` with the reason when it cannot be known before the build. VS Code shows inline hints only while `editor.inlayHints.enabled` allows.',
+    scope: 'resource',
+  },
+  'inlayHints.stages': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.inlayHints.stages,
+    description: 'Show after `FROM <stage>` and `COPY --from=<stage>` the stage it resolves to (`→ stage 0 "build" (line 1)`).',
+    scope: 'resource',
+  },
+  'layers.display': {
+    type: 'string',
+    default: DEFAULT_SETTINGS.layers.display,
+    enum: LAYERS_DISPLAYS,
+    description:
+      'Where the layer sizes (and, with `layerwise.cache.codeLens`, the re-run shares) appear: "lens" above each instruction, "inline" at its end (an inline hint), "both", or "off".',
+    scope: 'resource',
+  },
   'trace.server': {
     type: 'string',
     default: 'off',
@@ -181,6 +218,8 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
   const completion = isRecord(r.completion) ? r.completion : {};
   const docker = isRecord(r.docker) ? r.docker : {};
   const cache = isRecord(r.cache) ? r.cache : {};
+  const inlayHints = isRecord(r.inlayHints) ? r.inlayHints : {};
+  const layers = isRecord(r.layers) ? r.layers : {};
   const rules: Record<string, Severity> = {};
   if (isRecord(r.rules)) {
     for (const [k, v] of Object.entries(r.rules)) {
@@ -214,6 +253,13 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
           ? Math.min(cache.commits, MAX_CACHE_COMMITS)
           : DEFAULT_SETTINGS.cache.commits,
       codeLens: bool(cache.codeLens, DEFAULT_SETTINGS.cache.codeLens),
+    },
+    inlayHints: {
+      variables: bool(inlayHints.variables, DEFAULT_SETTINGS.inlayHints.variables),
+      stages: bool(inlayHints.stages, DEFAULT_SETTINGS.inlayHints.stages),
+    },
+    layers: {
+      display: (LAYERS_DISPLAYS as readonly unknown[]).includes(layers.display) ? (layers.display as LayersDisplay) : DEFAULT_SETTINGS.layers.display,
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   CodeActionKind,
   CodeLensRefreshRequest,
   createConnection,
+  InlayHintRefreshRequest,
   MessageType,
   ProposedFeatures,
   ShowMessageNotification,
@@ -25,6 +26,7 @@ import {
   SIGNATURE_TRIGGERS,
 } from './engine/editor-features';
 import { SEMANTIC_TOKENS_LEGEND } from './engine/semantic-tokens';
+import { inlayHints } from './engine/inlay-hints';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,10 +80,20 @@ export function startServer(connection: Connection): void {
   const hadolintCache = new Map<string, HadolintConfig | undefined>();
   let codeLensRefresh = false;
   let refreshTimer: NodeJS.Timeout | undefined;
+  let inlayHintRefresh = false;
+  let inlayRefreshTimer: NodeJS.Timeout | undefined;
+  /** Documents whose last inline hints included layer figures: new daemon or git data re-requests them. */
+  const inlineLayers = new Set<string>();
+  const refreshInlayHints = (always = false): void => {
+    if (!inlayHintRefresh || (!always && !inlineLayers.size)) return;
+    clearTimeout(inlayRefreshTimer);
+    inlayRefreshTimer = setTimeout(() => void connection.sendRequest(InlayHintRefreshRequest.type).catch(() => undefined), 50);
+  };
   // Layer sizes from the Docker daemon: its own caches and timeouts, never on the diagnostics path.
   const docker = new LayerLensService({
     log: (m) => connection.console.log(m),
     refresh: () => {
+      refreshInlayHints();
       if (!codeLensRefresh) return;
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 50);
@@ -185,6 +197,7 @@ export function startServer(connection: Connection): void {
           void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
         }
       }
+      if (inlineLayers.has(uri)) refreshInlayHints();
       if (codeLensRefresh) {
         void settingsFor(uri).then((s) => {
           if (!s.cache.codeLens) return;
@@ -222,6 +235,7 @@ export function startServer(connection: Connection): void {
     pullConfiguration = !!params.capabilities.workspace?.configuration;
     codeActionLiterals = !!params.capabilities.textDocument?.codeAction?.codeActionLiteralSupport;
     codeLensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    inlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     workspaceRoots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
       .filter((f) => f.uri.startsWith('file:'))
       .map((f) => fileURLToPath(f.uri));
@@ -255,6 +269,7 @@ export function startServer(connection: Connection): void {
         documentOnTypeFormattingProvider: { firstTriggerCharacter: ON_TYPE_FORMATTING_TRIGGER, moreTriggerCharacter: ON_TYPE_FORMATTING_MORE },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND] },
         codeLensProvider: { resolveProvider: false },
+        inlayHintProvider: { resolveProvider: false },
         executeCommandProvider: { commands: [...SERVER_COMMANDS, APPLY_EDIT_COMMAND] },
       },
       serverInfo: { name: 'layerwise', version: '0.1.0' },
@@ -262,6 +277,8 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeConfiguration(() => {
+    // First, so a client that cannot take it would see it before the CodeLens refresh below.
+    refreshInlayHints(true);
     settingsCache.clear();
     hadolintCache.clear();
     docker.configurationChanged();
@@ -299,6 +316,7 @@ export function startServer(connection: Connection): void {
     validations.delete(t.uri);
     published.delete(t.uri);
     settingsCache.delete(t.uri);
+    inlineLayers.delete(t.uri);
     cache.forget(t.uri);
     sentEffects.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
@@ -393,6 +411,22 @@ export function startServer(connection: Connection): void {
     return multiStageEdit(doc, { artifact, buildContext: environmentFor(uri).buildContext, buildArgs: settings.buildArgs }) ?? null;
   });
 
+  /** The layer lenses and their cache part, for wherever `layerwise.layers.display` puts them. */
+  const layerLenses = async (doc: ParsedDocument, settings: LayerwiseSettings, waitMs?: number): Promise<CodeLens[]> => {
+    const model = doc.model(settings.buildArgs);
+    let lenses: CodeLens[] = [];
+    try {
+      lenses = toCodeLenses(await docker.lenses({ model, docker: settings.docker }, waitMs), model, doc.uri);
+    } catch (e) {
+      connection.console.error(`Layer sizes for ${doc.uri} failed: ${(e as Error).stack ?? String(e)}`);
+    }
+    // The cache part answers from the last finished result; a newer one sends the refresh requests.
+    if (settings.cache.codeLens) {
+      const cacheDoc = await cacheDocFor(doc.uri);
+      if (cacheDoc) lenses.push(...cacheLenses(cache.current(cacheDoc), model));
+    }
+    return lenses;
+  };
   connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
     // Diagnostics first: the first lens request loads the Docker client, which takes a moment.
     const validation = validations.get(textDocument.uri);
@@ -400,19 +434,20 @@ export function startServer(connection: Connection): void {
     const doc = usable(textDocument.uri);
     if (!doc) return [];
     const settings = await settingsFor(doc.uri);
-    const model = doc.model(settings.buildArgs);
-    let lenses: CodeLens[] = [];
-    try {
-      lenses = toCodeLenses(await docker.lenses({ model, docker: settings.docker }), model, doc.uri);
-    } catch (e) {
-      connection.console.error(`Layer sizes for ${doc.uri} failed: ${(e as Error).stack ?? String(e)}`);
-    }
-    // The cache part answers from the last finished result; a newer one sends workspace/codeLens/refresh.
-    if (settings.cache.codeLens) {
-      const cacheDoc = await cacheDocFor(doc.uri);
-      if (cacheDoc) lenses.push(...cacheLenses(cache.current(cacheDoc), model));
-    }
-    return lenses;
+    if (settings.layers.display !== 'lens' && settings.layers.display !== 'both') return [];
+    return layerLenses(doc, settings);
+  });
+  // Computed on request from the version's cached model, never on the diagnostics path; the layer
+  // figures answer from the daemon snapshot as it is (a snapshot still loading refreshes them later).
+  connection.languages.inlayHint.on(async ({ textDocument, range }) => {
+    const doc = usable(textDocument.uri);
+    if (!doc) return [];
+    const settings = await settingsFor(doc.uri);
+    const inline = settings.layers.display === 'inline' || settings.layers.display === 'both';
+    if (inline) inlineLayers.add(doc.uri);
+    else inlineLayers.delete(doc.uri);
+    const lenses = inline ? await layerLenses(doc, settings, 0) : undefined;
+    return inlayHints(doc, range, { buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages, lenses });
   });
   connection.onExecuteCommand(({ command, arguments: args }) => {
     if (command === APPLY_EDIT_COMMAND && args?.[0]) {

@@ -284,8 +284,8 @@ export class LayerLensService {
     return d;
   }
 
-  /** What the lenses of this document version show. Never waits longer than `lensWaitMs`. */
-  async lenses(req: LensRequest): Promise<LensState> {
+  /** What the lenses of this document version show. Never waits longer than `waitMs` for a loading snapshot. */
+  async lenses(req: LensRequest, waitMs = this.lensWaitMs): Promise<LensState> {
     if (!req.docker.codeLens) return { kind: 'disabled' };
     const daemon = this.daemonFor(req.docker.host);
     if (daemon instanceof DockerError) return { kind: 'error', error: daemon, endpoint: req.docker.host };
@@ -293,7 +293,7 @@ export class LayerLensService {
     let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       daemon.get(),
-      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.lensWaitMs))),
+      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitMs))),
     ]);
     clearTimeout(timer);
     if (waited === 'late') {
