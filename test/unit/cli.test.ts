@@ -50,6 +50,12 @@ describe('layerwise lint (bundled cli.js)', () => {
     assert.match(r.stdout, /1 file\(s\) checked, no problems found/);
   });
 
+  it('a directory walk leaves out sources and templates named after Dockerfiles', () => {
+    const dir = workspace({ 'Dockerfile.dev': 'FROM alpine:3.20\nWRONG\n', 'pkg/dockerfile.go': 'package dockerfile\n', 'docker/Dockerfile.j2': '{% if x %}\n', 'Dockerfile.template': 'FROM %%BASE%%\n' });
+    const r = run(['lint', '--format', 'json', dir]);
+    assert.deepEqual([...new Set((JSON.parse(r.stdout) as { file: string }[]).map((f) => path.basename(f.file)))], ['Dockerfile.dev']);
+  });
+
   it('lints an explicitly named file whatever its name', () => {
     const dir = workspace({ 'build.txt': 'FROM alpine\nWRONG x\n' });
     const r = run(['lint', '--format=json', path.join(dir, 'build.txt')]);

@@ -8,7 +8,13 @@ export function isDockerfileName(name: string): boolean {
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
-/** Dockerfiles below `dir`, sorted, skipping VCS and dependency folders. */
+/**
+ * `dockerfile.go`, `Dockerfile.j2`, `Dockerfile.template`: source code about Dockerfiles, or
+ * templates that become one; a directory walk that lints them reports every line as an error.
+ */
+const NOT_A_DOCKERFILE = /\.(?:go|rs|py|rb|js|mjs|cjs|ts|java|kt|cs|c|h|cpp|php|sh|bash|ps1|json|ya?ml|toml|xml|md|rst|txt|html?|j2|jinja2?|tmpl|tpl|template|erb|mustache|hbs|in|bak|orig|rej|swp|lock|patch|diff|snap)$/i;
+
+/** Dockerfiles below `dir`, sorted, skipping VCS and dependency folders and files of other kinds named after Dockerfiles. */
 export function findDockerfiles(dir: string): string[] {
   const found: string[] = [];
   const walk = (d: string): void => {
@@ -16,7 +22,7 @@ export function findDockerfiles(dir: string): string[] {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) {
         if (!SKIP_DIRS.has(entry.name)) walk(p);
-      } else if (entry.isFile() && isDockerfileName(entry.name)) {
+      } else if (entry.isFile() && isDockerfileName(entry.name) && !NOT_A_DOCKERFILE.test(entry.name)) {
         found.push(p);
       }
     }
