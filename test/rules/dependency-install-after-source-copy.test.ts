@@ -39,8 +39,29 @@ const table: RuleTable = {
     'FROM node:20\nWORKDIR /app\nRUN npm ci\nCOPY . .\n',
     // A second install after the source, once the manifests were installed on their own (here in a deps stage).
     'FROM node:20 AS deps\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nFROM deps\nCOPY . .\nRUN npm ci --omit=dev\n',
+    // The dependency folder comes from another stage (or image), installed there from the manifests alone.
+    'FROM python:3.12 AS deps\nCOPY requirements.txt .\nRUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt\nFROM python:3.12-slim\nCOPY --from=deps /opt/venv /opt/venv\nWORKDIR /app\nCOPY . .\nRUN /opt/venv/bin/pip install .\n',
+    'FROM node:20 AS deps\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nFROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nRUN npm install --offline\n',
+    'FROM ruby:3.3\nCOPY --from=ghcr.io/acme/gems:1 /usr/local/bundle /usr/local/bundle\nWORKDIR /app\nCOPY . .\nRUN bundle install\n',
+    // Only the project itself, without its dependencies.
+    'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-deps -e .\n',
+    // A local `replace` in go.mod needs its folder before the download; an unreadable go.mod may have one.
+    {
+      code: 'FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nCOPY lib/ ./lib/\nRUN go mod download\nCOPY . .\nRUN go build -o /app .\n',
+      files: { 'go.mod': 'module example.com/app\n\nreplace example.com/lib => ./lib\n', 'go.sum': '', 'lib/go.mod': 'module example.com/lib\n' },
+    },
+    'FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nCOPY lib/ ./lib/\nRUN go mod download\n',
   ],
   invalid: [
+    // go.mod has no local replace: the folder copied before the download only busts its cache.
+    {
+      code: 'FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nCOPY cmd/ ./cmd/\nRUN go mod download\n',
+      files: { 'go.mod': 'module example.com/app\n', 'go.sum': '', 'cmd/main.go': '' },
+      errors: [{ line: 5, message: /`COPY cmd\/ \.\/cmd\/` \(line 4\)/ }],
+    },
+    // What comes from the other stage is the build output, not the dependencies; the project with its dependencies.
+    { code: 'FROM node:20\nWORKDIR /app\nCOPY --from=builder /app/dist ./dist\nCOPY . .\nRUN npm ci --omit=dev\n', errors: [{ line: 5 }] },
+    { code: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -e .\n', errors: [{ line: 4 }] },
     {
       code: 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n',
       errors: [{ line: 4, column: 5, endLine: 4, endColumn: 11, message: /^`npm ci` re-runs on every source change because `COPY \. \.` \(line 3\) comes before it; copy package\.json and package-lock\.json first/ }],

@@ -81,6 +81,13 @@ export default defineRule(
           // The manifests were installed on their own before the source came in: this is the second, cheap step.
           const before = instructionsBefore(copy.inst.stage, copy.inst.index).filter((i) => !!i.trigger === target.inOnbuild);
           if (before.some((i) => installsIn(i).some((d) => d.group === dep.group))) continue;
+          // The dependencies were installed in another stage from the manifests alone and copied in (a venv, node_modules).
+          if (instructionsBefore(stage, inst.index).some((i) => copiesDependenciesFromElsewhere(model, i, dep.group))) continue;
+          // A folder copied before `go mod download` is what a local `replace` needs: reported only when go.mod has none.
+          if (dep.group === 'go' && !copiesEverything(model, stage, inst.index, target.inOnbuild)) {
+            const mod = goModBefore(model, ctx.buildContext, stage, inst.index);
+            if (mod === undefined || LOCAL_REPLACE.test(mod)) continue;
+          }
           reported.add(dep.group);
           const line = copy.inst.range.start.line + 1;
           const then = dep.advice ?? 'install';
@@ -96,6 +103,55 @@ export default defineRule(
     }
   },
 );
+
+/** Folders an install of each ecosystem fills: copied `--from` another stage or image, they are the dependency layer. */
+const DEPENDENCY_FOLDERS: Record<DependencyInstall['group'], RegExp> = {
+  node: /(^|\/)node_modules(\/|$)/,
+  python: /(^|\/)(\.?venv|virtualenv|site-packages|dist-packages|\.local|wheels?|install)(\/|$)|^\/usr\/local(\/lib(\/python[\d.]*)?)?\/?$/,
+  ruby: /(^|\/)(bundle|gems)(\/|$)/,
+  php: /(^|\/)vendor(\/|$)/,
+  go: /(^|\/)pkg\/mod(\/|$)/,
+  rust: /(^|\/)(\.cargo|registry)(\/|$)/,
+  maven: /(^|\/)\.m2(\/|$)/,
+  gradle: /(^|\/)\.gradle(\/|$)/,
+  dotnet: /(^|\/)\.nuget(\/|$)/,
+  elixir: /(^|\/)(deps|_build)(\/|$)/,
+};
+
+/** `COPY --from=<stage or image> <a dependency folder of this ecosystem> …`. */
+function copiesDependenciesFromElsewhere(model: Model, inst: Inst, group: DependencyInstall['group']): boolean {
+  if (inst.keyword !== 'COPY' || !inst.flags.some((f) => f.name.toLowerCase() === 'from')) return false;
+  const { sources } = copyArgs(inst);
+  return sources.some((src) => {
+    const e = inst.scope.expand(src.text, model.escape);
+    return e.certain && DEPENDENCY_FOLDERS[group].test(e.text.replace(/\/+$/, ''));
+  });
+}
+
+const LOCAL_REPLACE = /=>\s*\.{1,2}\//m;
+
+/** Whether a COPY before the install brings the whole build context into its folder (not just some folders). */
+function copiesEverything(model: Model, stage: Inst['stage'], index: number, onbuild: boolean): boolean {
+  const installDir = workdirAt(stage, index, model);
+  return instructionsBefore(stage, index).some((i) => {
+    const t = onbuild ? i.trigger : i;
+    return !!t && !!sourceCopyInto(t, installDir, model)?.some((s) => s.kind === 'everything');
+  });
+}
+
+/** The go.mod a COPY brought in before the install, as the build context holds it; undefined when it cannot be read. */
+function goModBefore(model: Model, bc: BuildContext | undefined, stage: Inst['stage'], index: number): string | undefined {
+  if (!bc) return undefined;
+  for (const i of instructionsBefore(stage, index).reverse()) {
+    for (const s of contextSources(i, model) ?? []) {
+      const p = s.text.replace(/^(\.\/)+|^\/+/, '');
+      const file = /(^|\/)go\.mod$/.test(p) ? p : /(^|\/)go\.\*$/.test(p) ? p.replace(/go\.\*$/, 'go.mod') : undefined;
+      const text = file && !bc.isIgnored(file) ? bc.read(file) : undefined;
+      if (text !== undefined) return text;
+    }
+  }
+  return undefined;
+}
 
 // ---------- The fix: copy the manifests first, install, then copy the rest ----------
 

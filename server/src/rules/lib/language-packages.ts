@@ -359,7 +359,8 @@ export function dependencyInstall(cmd: ShellCommand): DependencyInstall | undefi
     if (reqs.length && !reqs.some((r) => r.includes('$'))) {
       return { group: 'python', label: `${tool} install -r ${reqs.join(' -r ')}`, word: pip.installWord, manifests: reqs.map((r) => (r.startsWith('/') ? r.slice(r.lastIndexOf('/') + 1) : r)).join(' and ') };
     }
-    if (local) {
+    // `--no-deps` installs the project alone: its dependencies came from elsewhere (an earlier step, a venv from another stage).
+    if (local && !pip.rest.some((w) => w.text === '--no-deps')) {
       return { group: 'python', label: `${tool} install ${local.text}`, word: pip.installWord, manifests: 'pyproject.toml (or setup.py, requirements.txt)', advice: 'install the dependencies' };
     }
     return undefined;
