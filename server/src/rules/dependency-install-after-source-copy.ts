@@ -47,7 +47,9 @@ export default defineRule(
         '`dotnet restore` are reported, because they exist to make a dependency layer. A later install of the same ecosystem, ' +
         'after the manifests were installed on their own (`pip install -r requirements.txt`, then `COPY . .`, then ' +
         '`pip install .`), is the recommended pattern and is not reported, also when the first install is in a stage this one ' +
-        'is built FROM. Installs of named packages (`npm install -g x`) are left ' +
+        'is built FROM. So is an install after a dependency folder was copied in from another stage or image (`COPY --from=deps ' +
+        '/opt/venv /opt/venv`, `node_modules`), an install of the project alone (`pip install --no-deps .`), and a folder copied before ' +
+        '`go mod download` unless go.mod, read from the build context, has no local `replace` that needs it. Installs of named packages (`npm install -g x`) are left ' +
         'to the pinning rules.\n\n' +
         'The quick fix reads the build context: it copies exactly the manifest and lock files that exist there (workspace ' +
         'manifests at their paths, `--chown`/`--chmod` kept) right before the install, and moves the source COPY (and any ' +
