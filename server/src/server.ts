@@ -54,7 +54,7 @@ import {
 } from './docker/protocol';
 import { LayerLensService } from './docker/service';
 import { ImageFactsService } from './docker/image-facts';
-import { cacheHover, cacheLenses, cacheSummary, CacheEditorService, type CacheDocument } from './cache/editor';
+import { cacheHover, cacheLenses, cacheSummary, CacheEditorService, hasEffectDiagnostics, type CacheDocument } from './cache/editor';
 import { defaultTimingsDir, TimingsStore, type StepTiming } from './cache/timings';
 import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
 
@@ -226,7 +226,8 @@ export function startServer(connection: Connection): void {
   function withCacheEffects(uri: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
     const sent = cache.withEffects(uri, text, diagnostics);
     sentEffects.set(uri, effectsSent(diagnostics, sent));
-    void cacheDocFor(uri).then((d) => d && cache.current(d));
+    // Only a diagnostic that gets a figure makes a publish ask git; hover, lenses and the status bar ask for their own.
+    if (hasEffectDiagnostics(diagnostics)) void cacheDocFor(uri).then((d) => d && cache.current(d));
     return sent;
   }
 
@@ -288,12 +289,14 @@ export function startServer(connection: Connection): void {
 
   connection.onDidOpenTextDocument(({ textDocument: t }) => {
     open.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
+    cache.activity();
     validate(t.uri);
   });
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
     const td = open.get(t.uri);
     if (!td) return;
     open.set(t.uri, TextDocument.update(td, contentChanges, t.version ?? td.version + 1));
+    cache.activity();
     validate(t.uri);
   });
   const revalidateAll = (): void => {

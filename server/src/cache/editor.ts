@@ -47,6 +47,8 @@ export interface CacheEditorOptions {
   debounceMs?: number;
   /** Age after which a request checks HEAD and the timings again (ms). */
   recheckMs?: number;
+  /** Quiet time after the last editor activity (an open, an edit) before git runs (ms). */
+  quietMs?: number;
 }
 
 /** The rules whose fix changes how often a step re-runs, so their diagnostics say by how much. */
@@ -74,6 +76,7 @@ export class CacheEditorService {
   private generation = 0;
   private readonly logged = new Set<string>();
   private disposed = false;
+  private lastActivity = 0;
 
   constructor(private readonly o: CacheEditorOptions) {}
 
@@ -108,6 +111,14 @@ export class CacheEditorService {
   invalidate(): void {
     this.generation++;
     for (const t of this.docs.values()) this.schedule(t);
+  }
+
+  /**
+   * The editor opened or changed a document: git waits until the editor is quiet, so that its
+   * processes (each spawn forks this process) never compete with the diagnostics of the next keystroke.
+   */
+  activity(): void {
+    this.lastActivity = Date.now();
   }
 
   forget(uri: string): void {
@@ -184,12 +195,20 @@ export class CacheEditorService {
     try {
       for (let t = this.queue.shift(); t; t = this.queue.shift()) {
         t.queued = false;
-        if (this.docs.get(t.doc.uri) !== t) continue;
+        await this.quiet();
+        if (this.docs.get(t.doc.uri) !== t || this.disposed) continue;
         await this.compute(t);
         t.waiters.splice(0).forEach((w) => w());
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  private async quiet(): Promise<void> {
+    const quietMs = this.o.quietMs ?? 250;
+    for (let wait = this.lastActivity + quietMs - Date.now(); wait > 0 && !this.disposed; wait = this.lastActivity + quietMs - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
@@ -244,6 +263,11 @@ function withoutRange(key: string): string {
 function ruleData(d: Diagnostic): RuleDiagnosticData | undefined {
   const data = d.data as Partial<RuleDiagnosticData> | undefined;
   return d.source === 'layerwise' && data && typeof data.rule === 'string' && EFFECT_RULES.includes(data.rule) && Array.isArray(data.fixes) ? (data as RuleDiagnosticData) : undefined;
+}
+
+/** Whether these diagnostics get a sentence from the cache figures (only then does a publish ask git). */
+export function hasEffectDiagnostics(diagnostics: Diagnostic[]): boolean {
+  return diagnostics.some((d) => ruleData(d)?.fixes.length);
 }
 
 /** The diagnostics whose effect is worth computing, as one string (a change means computing again). */
