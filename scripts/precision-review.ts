@@ -172,14 +172,14 @@ async function sample(folder: string, opts: Map<string, string>): Promise<void> 
   const md: string[] = [
     `# Precision review sample`,
     '',
-    `${linted.length} Dockerfiles below \`${folder}\` (${new Set(linted.map((l) => repoOf(l.file))).size} repositories), seed ${seed}, up to ${perRule} findings per warning/error rule and ${infoPerRule} per info rule.`,
+    `${linted.length} Dockerfiles below \`${folder}\` (${new Set(linted.map((l) => repoOf(l.file))).size} repositories), seed ${seed}, every error, up to ${perRule} findings per warning rule and ${infoPerRule} per info rule.`,
     `Judge each one in \`${judgmentsFile}\` (verdict true|false|debatable, then a one-line reason).`,
     '',
   ];
   const newRows: string[] = [];
   for (const [rule, findings] of rules) {
     const sev = severityOf(findings);
-    const picked = seededOrder(seed, findings).slice(0, sev === 'info' ? infoPerRule : perRule);
+    const picked = seededOrder(seed, findings).slice(0, sev === 'info' ? infoPerRule : sev === 'warning' ? perRule : undefined);
     md.push(`## ${rule} (${sev}): ${picked.length} of ${findings.length}`, '');
     for (const f of picked) {
       const k = key(f.rule, f.file, f.line);

@@ -10,10 +10,12 @@ ruleTable('apt-missing-yes', {
     'FROM debian\nRUN yes | apt-get install curl\n',
     'FROM debian\nRUN apt-get install -s curl && apt-get update && apt-get clean\n',
     'FROM debian\nRUN echo \'APT::Get::Assume-Yes "true";\' > /etc/apt/apt.conf.d/90yes\nRUN apt-get install curl\n',
+    'FROM debian\nRUN echo \'APT::Get::Assume-Yes "true";\' > /etc/apt/apt.conf.d/90yes && apt-get update && apt-get install curl\n',
     'FROM debian\nCOPY <<EOF /etc/apt/apt.conf.d/90yes\nAPT::Get::Assume-Yes "true";\nEOF\nRUN apt-get install curl\n',
     'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n',
   ],
   invalid: [
+    { code: 'FROM debian\nRUN apt-get install curl && echo \'APT::Get::Assume-Yes "true";\' > /etc/apt/apt.conf.d/90yes\n', errors: [{ line: 2, column: 5 }] },
     {
       code: 'FROM debian\nRUN apt-get install python\n',
       errors: [{ line: 2, column: 5, endLine: 2, endColumn: 20, message: /without `-y`.*aborts the build/ }],

@@ -7,6 +7,8 @@ ruleTable('apt-no-install-recommends', {
     'FROM debian\nRUN apt-get install -y curl wget --no-install-recommends\n',
     'FROM debian\nRUN echo \'APT::Install-Recommends "0";\' > /etc/apt/apt.conf.d/01norecommends\nRUN apt-get install -y curl\n',
     'FROM debian AS base\nRUN echo \'APT::Install-Recommends "false";\' > /etc/apt/apt.conf.d/01norecommends\nFROM base\nRUN apt-get install -y curl\n',
+    // Written earlier in the same RUN (photoprism's images).
+    'FROM debian\nRUN echo \'APT::Install-Recommends "false";\' > /etc/apt/apt.conf.d/80recommends && \\\n    apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n',
     // Simulation installs nothing; a builder stage only copied from ships nothing.
     'FROM debian\nRUN apt-get install -s curl\n',
     'FROM debian AS build\nRUN apt-get install -y gcc\nFROM scratch\nCOPY --from=build /usr/bin/gcc /gcc\n',
@@ -32,6 +34,8 @@ ruleTable('apt-no-install-recommends', {
     { code: 'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n', errors: [{ line: 4, column: 1, endLine: 4, endColumn: 16 }] },
     // Recommends set to true again, or the config written in another, unrelated stage.
     { code: 'FROM debian\nRUN apt-get -o APT::Install-Recommends=true install -y curl\n', errors: [{ line: 2, column: 5 }] },
+    // Written after the install, in the same RUN: too late for it.
+    { code: 'FROM debian\nRUN apt-get install -y curl && echo \'APT::Install-Recommends "false";\' > /etc/apt/apt.conf.d/80recommends\n', errors: [{ line: 2, column: 5 }] },
     { code: 'FROM debian AS other\nRUN echo \'APT::Install-Recommends "0";\' > /etc/apt/apt.conf.d/01norecommends\nFROM debian\nRUN apt-get install -y curl\n', errors: [{ line: 4, column: 5 }] },
   ],
 });

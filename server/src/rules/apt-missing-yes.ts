@@ -47,7 +47,7 @@ export default defineRule(
   (ctx) => {
     for (const { inst, run, cmd, sub } of subcommands(ctx.model, aptSub)) {
       if (!PROMPTING.has(sub.name) || answersYes(cmd) || aptSimulates(cmd) || hasPipedInput(cmd)) continue;
-      if (configuredEarlier(ctx.model, inst, ASSUME_YES)) continue;
+      if (configuredEarlier(ctx.model, inst, ASSUME_YES, cmd)) continue;
       ctx.report({
         range: commandRange(ctx.model, run, cmd, sub.word),
         message: `\`${cmd.name} ${sub.name}\` without \`-y\`: when apt must confirm (extra dependencies, removals) it asks "Do you want to continue?", reads end-of-file in \`docker build\` and aborts the build. Add \`-y\`.`,

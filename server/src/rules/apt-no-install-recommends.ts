@@ -38,7 +38,7 @@ export default defineRule(
   (ctx) => {
     for (const { inst, run, cmd, sub } of subcommands(ctx.model, aptSub)) {
       if (sub.name !== 'install' || skipsRecommends(cmd) || aptSimulates(cmd) || !runIsShipped(ctx.model, inst)) continue;
-      if (configuredEarlier(ctx.model, inst, NO_RECOMMENDS)) continue;
+      if (configuredEarlier(ctx.model, inst, NO_RECOMMENDS, cmd)) continue;
       const fix = insertAfter(ctx.model, run, sub.word, '--no-install-recommends', `Add --no-install-recommends to ${cmd.name} install`);
       ctx.report({
         range: commandRange(ctx.model, run, cmd, sub.word),

@@ -157,9 +157,14 @@ export function earlierRuns(model: Model, inst: Inst): Inst[] {
   return model.runs().filter((r) => chain.includes(r.stage) && (r.stage !== inst.stage || r.index < inst.index) && !r.inOnbuild);
 }
 
-/** Whether an earlier RUN wrote a config line matching `pattern` (`echo 'APT::Get::Assume-Yes "true";' > /etc/apt/apt.conf.d/...`). */
-export function configuredEarlier(model: Model, inst: Inst, pattern: RegExp): boolean {
-  const inRuns = earlierRuns(model, inst).some((r) => r.run!.commands.some((c) => c.args.some((a) => pattern.test(a.text))));
+/**
+ * Whether a config line matching `pattern` was written before (`echo 'APT::Get::Assume-Yes "true";' > /etc/apt/apt.conf.d/...`):
+ * by an earlier RUN, or in the same RUN by a command before `cmd`.
+ */
+export function configuredEarlier(model: Model, inst: Inst, pattern: RegExp, cmd?: ShellCommand): boolean {
+  const writes = (c: ShellCommand): boolean => c.args.some((a) => pattern.test(a.text));
+  if (cmd && inst.run?.commands.some((c) => c.start < cmd.start && writes(c))) return true;
+  const inRuns = earlierRuns(model, inst).some((r) => r.run!.commands.some(writes));
   if (inRuns) return true;
   // COPY <<EOF /etc/apt/apt.conf.d/... writes the same setting through a heredoc.
   const chain: Stage[] = [];
