@@ -53,11 +53,16 @@ export async function analyzeExport(stream: NodeJS.ReadableStream | Readable, op
     baseLayers = first + 1;
   }
 
-  const stack = new Stack(baseLayers, opts.treeNodeLimit);
+  const stack = new Stack(baseLayers, opts.treeNodeLimit, contents.paths);
+  // A layer's entries are dropped once applied for the last time (a deduplicated layer is applied twice).
+  const lastUse = new Map<object, number>();
+  history.forEach((h, i) => h.layer && lastUse.set(h.layer.files, i));
   for (let i = 0; i < history.length; i++) {
     if (opts.signal?.aborted) throw abortError();
     const layer = history[i]!.layer;
-    if (layer) stack.apply({ index: i, files: layer.files });
+    if (!layer) continue;
+    stack.apply({ index: i, files: layer.files });
+    if (lastUse.get(layer.files) === i) layer.files.release();
   }
   const result = stack.finish();
 

@@ -4,6 +4,7 @@ import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import * as tar from 'tar-stream';
 import { LayerFiles, looksLikeTar, normalizePath, TarScanner } from './layer-tar';
+import { PathTable } from './paths';
 
 /**
  * One pass over an image export (`GET /images/{name}/get`): every blob is recognized by its
@@ -15,6 +16,8 @@ import { LayerFiles, looksLikeTar, normalizePath, TarScanner } from './layer-tar
 export interface ArchiveContents {
   /** Layer tars by archive path. */
   layers: Map<string, LayerFiles>;
+  /** Every path the layers name, shared by them. */
+  paths: PathTable;
   /** JSON documents by archive path (manifests, indexes, configs). */
   json: Map<string, unknown>;
   /** Why a blob that looked like a layer could not be read, by archive path. */
@@ -118,17 +121,17 @@ class BlobSink {
     this.headLength = 0;
     if (head[0] === 0x1f && head[1] === 0x8b) {
       this.mode = 'gzip';
-      this.scanner = new TarScanner(new LayerFiles());
+      this.scanner = new TarScanner(new LayerFiles(this.contents.paths));
       this.gunzip = zlib.createGunzip({ chunkSize: 64 << 10 });
       this.gunzip.on('data', (c: Buffer) => this.scan(c));
       this.gunzip.on('error', (e) => this.fail(e));
     } else if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
       this.mode = 'zstd';
-      this.scanner = new TarScanner(new LayerFiles());
+      this.scanner = new TarScanner(new LayerFiles(this.contents.paths));
       this.zstd = new Decompress((data) => this.scan(Buffer.from(data.buffer, data.byteOffset, data.length)));
     } else if (looksLikeTar(head)) {
       this.mode = 'tar';
-      this.scanner = new TarScanner(new LayerFiles());
+      this.scanner = new TarScanner(new LayerFiles(this.contents.paths));
     } else if (/^\s*[[{]/.test(head.toString('latin1', 0, Math.min(head.length, 64)))) {
       this.mode = 'json';
       this.head = [head];
@@ -195,7 +198,7 @@ function describe(e: unknown, bytesRead: number): Error {
 
 /** Reads the whole export stream once. Rejects with an AbortError when `signal` aborts. */
 export function readArchive(input: NodeJS.ReadableStream | Readable, options: ReadOptions = {}): Promise<ArchiveContents> {
-  const contents: ArchiveContents = { layers: new Map(), json: new Map(), failed: new Map(), links: new Map(), sizes: new Map(), bytesRead: 0 };
+  const contents: ArchiveContents = { layers: new Map(), paths: new PathTable(), json: new Map(), failed: new Map(), links: new Map(), sizes: new Map(), bytesRead: 0 };
   const { signal, onProgress } = options;
   return new Promise<ArchiveContents>((resolve, reject) => {
     if (signal?.aborted) {

@@ -4,6 +4,7 @@
  * hand over any amount of output without it being buffered, so memory stays proportional to the
  * number of entries however large or compressible the files are.
  */
+import { PathTable } from './paths';
 
 export const FILE = 0;
 export const DIR = 1;
@@ -15,24 +16,50 @@ export const WHITEOUT = 5;
 /** `dir/.wh..wh..opq`: hides everything the layers below have under `dir` (recorded under `dir`). */
 export const OPAQUE = 6;
 
-/** One layer's entries as parallel arrays (paths normalized: no `./`, no leading or trailing `/`). */
+/** One layer's entries as parallel typed arrays: a path id (PathTable), a kind and a size each (13 bytes). */
 export class LayerFiles {
-  readonly paths: string[] = [];
-  readonly kinds: number[] = [];
-  readonly sizes: number[] = [];
+  ids = new Int32Array(64);
+  kinds = new Uint8Array(64);
+  sizes = new Float64Array(64);
+  length = 0;
   /** Bytes of regular files. */
   fileBytes = 0;
   /** Bytes of symlink targets: the daemon's layer size (a `du` of the layer's files) counts them. */
   linkBytes = 0;
 
-  push(path: string, kind: number, size: number): void {
-    this.paths.push(path);
-    this.kinds.push(kind);
-    this.sizes.push(size);
+  /** Paths are interned in `table`, shared by every layer of an export. */
+  constructor(readonly table: PathTable = new PathTable()) {}
+
+  push(id: number, kind: number, size: number): void {
+    if (this.length === this.ids.length) {
+      const n = Math.ceil(this.length * 1.5);
+      const ids = new Int32Array(n);
+      ids.set(this.ids);
+      const kinds = new Uint8Array(n);
+      kinds.set(this.kinds);
+      const sizes = new Float64Array(n);
+      sizes.set(this.sizes);
+      this.ids = ids;
+      this.kinds = kinds;
+      this.sizes = sizes;
+    }
+    this.ids[this.length] = id;
+    this.kinds[this.length] = kind;
+    this.sizes[this.length] = size;
+    this.length++;
   }
 
-  get length(): number {
-    return this.paths.length;
+  /** Drops the entries (their counts stay): the stack has applied them. */
+  release(): void {
+    this.ids = new Int32Array(0);
+    this.kinds = new Uint8Array(0);
+    this.sizes = new Float64Array(0);
+    this.length = 0;
+  }
+
+  /** The entries' paths as strings (for tests and messages; the stack works on ids). */
+  get paths(): string[] {
+    return Array.from(this.ids.subarray(0, this.length), (id) => this.table.path(id));
   }
 }
 
@@ -62,14 +89,26 @@ function parseOctal(buf: Buffer, start: number, end: number): number {
   return n;
 }
 
-function parseSize(buf: Buffer, off: number): number {
-  // GNU base-256 for sizes of 8 GiB and more.
-  if (buf[off + 124]! & 0x80) {
+/** An octal field, or GNU base-256 (sizes of 8 GiB and more). */
+function parseNumber(buf: Buffer, start: number, end: number): number {
+  if (buf[start]! & 0x80) {
+    if (buf[start] !== 0x80) throw new Error('a negative size in a tar header');
     let n = 0;
-    for (let i = off + 125; i < off + 136; i++) n = n * 256 + buf[i]!;
+    for (let i = start + 1; i < end; i++) n = n * 256 + buf[i]!;
+    if (!Number.isSafeInteger(n)) throw new Error('a tar header claims a size beyond 8 PiB');
     return n;
   }
-  return parseOctal(buf, off + 124, off + 136);
+  return parseOctal(buf, start, end);
+}
+
+function parseSize(buf: Buffer, off: number): number {
+  return parseNumber(buf, off + 124, off + 136);
+}
+
+function paxNumber(value: string, what: string): number {
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new Error(`a tar extended header with an invalid ${what} (${value.slice(0, 40)})`);
+  return n;
 }
 
 function cString(buf: Buffer, start: number, end: number): string {
@@ -124,6 +163,10 @@ export class TarScanner {
   private gnuLink: string | undefined;
   private ended = false;
   private entries = 0;
+  /** Set while the extension blocks of an old GNU sparse header are read: the data to skip after them. */
+  private sparseBody: number | undefined;
+  /** The last entry, for a message when its body never comes. */
+  private last: { name: string; size: number } | undefined;
 
   constructor(readonly out: LayerFiles) {}
 
@@ -169,10 +212,19 @@ export class TarScanner {
 
   /** The input is complete. A tar cut inside an entry throws; a missing end-of-archive block is tolerated. */
   end(): void {
-    if (this.skip > 0 || this.headerFill > 0 || this.long) throw new Error('the layer tar ends inside an entry');
+    if (this.skip > 0 && this.last) throw new Error(`the layer tar ends inside an entry: its header claims ${this.last.size} bytes for ${this.last.name}, ${this.skip} of them (with padding) never came`);
+    if (this.skip > 0 || this.headerFill > 0 || this.long || this.sparseBody !== undefined) throw new Error('the layer tar ends inside an entry');
   }
 
   private onHeader(buf: Buffer, off: number): void {
+    if (this.sparseBody !== undefined) {
+      // An old GNU sparse file's extension blocks (more of its map) come before its data.
+      if (buf[off + 504] === 0) {
+        this.skip = this.sparseBody;
+        this.sparseBody = undefined;
+      }
+      return;
+    }
     const check = checkHeader(buf, off);
     if (check === 0) {
       this.ended = true;
@@ -194,21 +246,30 @@ export class TarScanner {
       return;
     }
     let name: string;
-    if (this.pax?.path !== undefined) name = this.pax.path;
+    if (this.pax?.['GNU.sparse.name'] !== undefined) name = this.pax['GNU.sparse.name'];
+    else if (this.pax?.path !== undefined) name = this.pax.path;
     else if (this.gnuPath !== undefined) name = this.gnuPath;
     else {
       name = cString(buf, off, off + 100);
       // POSIX ustar ("ustar\0") keeps a path prefix; GNU ("ustar  ") uses those bytes for times.
       if (buf[off + 257] === 0x75 && buf[off + 262] === 0 && buf[off + 345] !== 0) name = `${cString(buf, off + 345, off + 500)}/${name}`;
     }
-    if (this.pax?.size !== undefined) size = Number(this.pax.size);
+    if (this.pax?.size !== undefined) size = paxNumber(this.pax.size, 'size');
+    // A sparse file (old GNU 'S', or pax GNU.sparse.*) stores fewer bytes than it holds.
+    const realSize = this.pax?.['GNU.sparse.realsize'] ?? this.pax?.['GNU.sparse.size'];
+    const sparseSize = realSize !== undefined ? paxNumber(realSize, 'sparse size') : type === 0x53 ? parseNumber(buf, off + 483, off + 495) : undefined;
     let linkname: string | undefined;
     if (type === 0x31 || type === 0x32) linkname = this.pax?.linkpath ?? this.gnuLink ?? cString(buf, off + 157, off + 257);
     this.pax = this.paxGlobal ? { ...this.paxGlobal } : undefined;
     this.gnuPath = undefined;
     this.gnuLink = undefined;
     this.skip = size + ((BLOCK - (size % BLOCK)) % BLOCK);
-    this.record(name, type, size, linkname);
+    this.last = size > 0 ? { name: name.slice(0, 200), size } : undefined;
+    if (type === 0x53 && buf[off + 482] !== 0) {
+      this.sparseBody = this.skip;
+      this.skip = 0;
+    }
+    this.record(name, type, size, linkname, sparseSize);
   }
 
   private onLongHeader(type: number, buf: Buffer): void {
@@ -224,37 +285,39 @@ export class TarScanner {
     }
   }
 
-  private record(name: string, type: number, size: number, linkname: string | undefined): void {
-    const path = normalizePath(name);
-    if (!path) return;
-    const slash = path.lastIndexOf('/');
+  private record(name: string, type: number, size: number, linkname: string | undefined, sparseSize: number | undefined): void {
+    const table = this.out.table;
+    const id = table.intern(name);
+    if (id === 0) return;
     // A cheap test first: almost no entry is a whiteout.
-    if (path.charCodeAt(slash + 1) === 0x2e && path.startsWith('.wh.', slash + 1)) {
-      const base = path.slice(slash + 5);
-      const dir = slash < 0 ? '' : path.slice(0, slash);
+    if (table.nameStartsWith(id, '.wh.')) {
+      const base = table.name(id).slice(4);
+      const dir = table.parent[id]!;
       if (base === '.wh..opq') this.out.push(dir, OPAQUE, 0);
-      else if (!base.startsWith('.wh.') && base) this.out.push(dir ? `${dir}/${base}` : base, WHITEOUT, 0);
+      else if (!base.startsWith('.wh.') && base && base !== '.' && base !== '..') this.out.push(table.childNamed(dir, base), WHITEOUT, 0);
       return; // other `.wh..wh.*` names are aufs bookkeeping
     }
     switch (type) {
       case 0x30: // '0'
       case 0: // old tars: '\0'
       case 0x37: // '7' contiguous file
-        this.out.push(path, FILE, size);
-        this.out.fileBytes += size;
+      case 0x53: // 'S' old GNU sparse file
+        // A sparse file counts the size it holds, as the daemon's history does, not the bytes stored.
+        this.out.push(id, FILE, sparseSize ?? size);
+        this.out.fileBytes += sparseSize ?? size;
         return;
       case 0x35:
-        this.out.push(path, DIR, 0);
+        this.out.push(id, DIR, 0);
         return;
       case 0x32:
-        this.out.push(path, SYMLINK, 0);
+        this.out.push(id, SYMLINK, 0);
         this.out.linkBytes += Buffer.byteLength(linkname ?? '');
         return;
       case 0x31:
-        this.out.push(path, HARDLINK, 0);
+        this.out.push(id, HARDLINK, 0);
         return;
       default:
-        this.out.push(path, OTHER, 0);
+        this.out.push(id, OTHER, 0);
     }
   }
 }
