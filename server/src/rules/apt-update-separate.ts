@@ -20,6 +20,17 @@ interface Manager {
 }
 
 const isApt = (c: ShellCommand): boolean => c.name === 'apt-get' || c.name === 'apt';
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'source', '.']);
+
+/**
+ * A command that may install packages with the fresh index, though the rule cannot see inside it: a
+ * script (`bash /tmp/common-debian.sh`, `./setup.sh`, `sh -c "..."`) or a package-install helper
+ * such as gitpod's `install-packages` or Debian images' `install_packages`.
+ */
+function mayInstall(c: ShellCommand): boolean {
+  if (SHELLS.has(c.name)) return c.args.length > 0;
+  return c.name.endsWith('.sh') || /^install[-_]/.test(c.name) || (c.nameWord.text.includes('/') && !/^\/(?:usr\/)?s?bin\//.test(c.nameWord.text));
+}
 const aptListsRemoved = (run: RunInfo): boolean =>
   run.commands.some((c) => c.name === 'rm' && c.args.some((a) => /^\/var\/lib\/apt\/lists(\/\*?)?$/.test(a.text) || a.text === '/var/lib/apt/lists/*'));
 
@@ -88,7 +99,7 @@ export default defineRule(
     for (const { inst, run, cmd } of runCommands(model)) {
       const manager = MANAGERS.find((m) => m.isRefresh(cmd));
       // A RUN that also reads the index (`apt-get update && apt-get download x`) is the pattern this rule asks for.
-      if (!manager || run.commands.some((c) => manager.isInstall(c) || manager.usesIndex(c))) continue;
+      if (!manager || run.commands.some((c) => manager.isInstall(c) || manager.usesIndex(c) || mayInstall(c))) continue;
       // Only the first refresh command of a RUN is reported.
       if (run.commands.find((c) => manager.isRefresh(c)) !== cmd) continue;
       const target = inst.inOnbuild ? undefined : inst.stage.instructions.find((i) => i.index > inst.index && i.run?.commands.some((c) => manager.isInstall(c)));
