@@ -9,12 +9,37 @@ ruleTable('apt-lists-not-removed', {
     'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked --mount=type=cache,target=/var/cache/apt \\\n    apt-get update && apt-get install -y curl\n',
     'FROM debian\nRUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y curl\n',
     'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nrm -rf /var/lib/apt/lists/*\nEOF\n',
+    // A cleanup script copied from the build context removes the lists (photoprism's images).
+    {
+      code: 'FROM ubuntu:24.04\nCOPY --chmod=755 /scripts/dist/ /scripts/\nRUN apt-get update && apt-get -qq dist-upgrade && \\\n    /scripts/cleanup.sh\n',
+      files: { 'scripts/dist/cleanup.sh': '#!/usr/bin/env bash\nset -o errexit\napt-get -y autoremove\napt-get -y autoclean\nrm -rf /var/lib/apt/lists/*\nrm -rf /tmp/*\n' },
+    },
+    {
+      code: 'FROM debian AS base\nCOPY library-scripts/*.sh /tmp/library-scripts/\nFROM base\nRUN apt-get update && bash /tmp/library-scripts/clean.sh\n',
+      files: { 'library-scripts/clean.sh': 'apt-get clean\nrm -rf /var/lib/apt/lists/*\n' },
+    },
     // A builder stage that is only copied from does not ship its layers.
     'FROM debian AS build\nRUN apt-get update && apt-get install -y gcc\nFROM scratch\nCOPY --from=build /usr/bin/gcc /gcc\n',
     'FROM debian\nARG LISTS=/var/lib/apt/lists\nRUN apt-get update && apt-get install -y curl && rm -rf "$LISTS"/*\n',
     'FROM debian\nRUN apt-get install -y curl\n',
   ],
   invalid: [
+    // The script does not remove the lists, is not where the RUN looks, or was replaced by a COPY --from.
+    {
+      code: 'FROM ubuntu:24.04\nCOPY scripts/ /scripts/\nRUN apt-get update && /scripts/cleanup.sh\n',
+      files: { 'scripts/cleanup.sh': 'apt-get clean\nrm -rf "$LISTS"\n' },
+      errors: [{ line: 3, column: 5 }],
+    },
+    {
+      code: 'FROM ubuntu:24.04\nCOPY scripts/cleanup.sh /opt/\nRUN apt-get update && /scripts/cleanup.sh\n',
+      files: { 'scripts/cleanup.sh': '#!/usr/bin/env bash\nset -o errexit\napt-get -y autoremove\napt-get -y autoclean\nrm -rf /var/lib/apt/lists/*\nrm -rf /tmp/*\n' },
+      errors: [{ line: 3, column: 5 }],
+    },
+    {
+      code: 'FROM ubuntu:24.04\nCOPY scripts/ /scripts/\nCOPY --from=tools /cleanup.sh /scripts/cleanup.sh\nRUN apt-get update && /scripts/cleanup.sh\n',
+      files: { 'scripts/cleanup.sh': '#!/usr/bin/env bash\nset -o errexit\napt-get -y autoremove\napt-get -y autoclean\nrm -rf /var/lib/apt/lists/*\nrm -rf /tmp/*\n' },
+      errors: [{ line: 4, column: 5 }],
+    },
     {
       code: 'FROM debian\nRUN apt-get update && apt-get install -y curl\n',
       errors: [{ line: 2, column: 5, endLine: 2, endColumn: 19, message: /leaves the package index/ }],

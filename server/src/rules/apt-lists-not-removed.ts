@@ -1,8 +1,9 @@
 import type { Inst, Model } from '../model/model';
-import type { ShellCommand } from '../model/shell';
+import { parseShell, type ShellCommand } from '../model/shell';
+import { contextFileAt, scriptPathRun } from './lib/build-context';
 import { aptSub, appendToRun, commandRange, commandRemoves, isApt, mountCoversAny, runIsShipped, runsAfter } from './lib/os-packages';
 import { cacheMountFix, deleteCommand } from './lib/fix-helpers';
-import { defineRule, type Fix } from './rule';
+import { defineRule, type Fix, type RuleContext } from './rule';
 
 const APT_CACHE = ['/var/cache/apt'];
 
@@ -30,6 +31,20 @@ const NO_INDEX_NEEDED = new Set(['update', 'clean', 'autoclean', 'distclean', 'd
 
 function cleansLists(inst: Inst, cmd: ShellCommand): boolean {
   return commandRemoves(inst, cmd, LISTS) || REMOVES_LISTS.has(aptSub(cmd)?.name ?? '');
+}
+
+/**
+ * Whether `cmd` runs a script copied from the build context that removes the lists with a literal
+ * path (photoprism's `/scripts/cleanup.sh`, copied from scripts/dist/).
+ */
+function scriptCleansLists(ctx: RuleContext, inst: Inst, cmd: ShellCommand): boolean {
+  const at = ctx.buildContext && scriptPathRun(cmd);
+  const file = at ? contextFileAt(ctx.model, ctx.buildContext!, inst, at) : undefined;
+  const text = file ? ctx.buildContext!.read(file, 256 * 1024) : undefined;
+  if (text === undefined) return false;
+  return parseShell(text).commands.some(
+    (c) => (c.name === 'rm' && c.args.some((a) => !a.dynamic && /^\/var\/lib\/apt\/lists(\/\*?)?$/.test(a.text))) || REMOVES_LISTS.has(aptSub(c)?.name ?? ''),
+  );
 }
 
 /** Whether a later RUN (or a stage built on this one) uses apt before its own `apt-get update`. */
@@ -73,7 +88,7 @@ export default defineRule(
       if (!runIsShipped(model, inst) || mountCoversAny(run, LISTS)) continue;
       const updates = run.commands.filter((c) => aptSub(c)?.name === 'update');
       const last = updates[updates.length - 1];
-      if (!last || run.commands.some((c) => c.start > last.start && cleansLists(inst, c))) continue;
+      if (!last || run.commands.some((c) => c.start > last.start && (cleansLists(inst, c) || scriptCleansLists(ctx, inst, c)))) continue;
       const laterNeeds = inst.inOnbuild || laterRunNeedsIndex(model, inst);
       const edits = laterNeeds || last.wrappers.length ? undefined : appendToRun(model, inst, 'rm -rf /var/lib/apt/lists/*');
       // A build script or child image may still rely on the index, so the fixes are offered, not applied by fix-all.

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Range } from 'vscode-languageserver-types';
 import type { BuildContext } from '../../engine/build-context';
 import type { Inst, Model, Stage } from '../../model/model';
+import type { ShellCommand } from '../../model/shell';
 
 /** One source of a COPY/ADD that `docker build` reads from the build context. */
 export interface ContextSource {
@@ -74,6 +75,54 @@ export function contextSources(model: Model): ContextSource[] {
     }
   }
   return out;
+}
+
+const SCRIPT_SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'source', '.']);
+
+/** The absolute path of the script a command runs: `/scripts/cleanup.sh`, `bash /tmp/setup.sh`. */
+export function scriptPathRun(cmd: ShellCommand): string | undefined {
+  const word = SCRIPT_SHELLS.has(cmd.name) ? cmd.args.find((a) => !a.text.startsWith('-')) : cmd.nameWord;
+  return word && !word.dynamic && word.text.startsWith('/') ? path.posix.normalize(word.text) : undefined;
+}
+
+/**
+ * The build-context file found at `containerPath` when `inst` runs: put there by the last COPY/ADD
+ * from the context in its stage or a stage it builds on (`COPY scripts/dist/ /scripts/` then
+ * `RUN /scripts/cleanup.sh`). Undefined when no COPY says so for certain (a relative or unknown
+ * destination, a later COPY --from that may have replaced it).
+ */
+export function contextFileAt(model: Model, bc: BuildContext, inst: Inst, containerPath: string): string | undefined {
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = inst.stage; s && !chain.includes(s); s = s.base?.stage) chain.push(s);
+  const before = (i: Inst): boolean => chain.includes(i.stage) && (i.stage !== inst.stage || i.index < inst.index);
+  const copies = model.instructions.filter((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && !i.inOnbuild && before(i)).reverse();
+  const sources = contextSources(model);
+  for (const copy of copies) {
+    const words = argWords(copy);
+    const last = words[words.length - 1];
+    if (!last || words.length < 2) continue;
+    const dest = copy.scope.expand(copy.json ? last.text : unquote(last.text), model.escape);
+    if (!dest.certain || !dest.text.startsWith('/')) {
+      if (copy.flags.some((f) => f.name === 'from')) continue;
+      return undefined;
+    }
+    const intoDir = dest.text.endsWith('/') || words.length > 2;
+    const destPath = path.posix.normalize(dest.text).replace(/\/+$/, '') || '/';
+    const covers = (p: string): boolean => p === destPath || p.startsWith(destPath === '/' ? '/' : destPath + '/');
+    if (!covers(containerPath)) continue;
+    // Something copied over the path from another stage or image: its text is not in the context.
+    if (copy.flags.some((f) => f.name === 'from')) return undefined;
+    for (const s of sources.filter((c) => c.inst === copy)) {
+      for (const m of sourceMatches(bc, s.path)) {
+        if (isDir(bc, m)) {
+          const rel = containerPath.slice(destPath === '/' ? 1 : destPath.length + 1);
+          const file = join(m, rel);
+          if (rel && bc.exists(file) && !bc.isIgnored(file)) return file;
+        } else if ((intoDir ? path.posix.join(destPath, path.posix.basename(m)) : destPath) === containerPath) return m;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** `.` / `./` / `/` / `*`: the whole context lands in the layer. */
