@@ -108,8 +108,14 @@ function namesIn(reference: string): string[] {
 
 /** Whether the expansion changes when the base image sets these names (to an empty or any other value). */
 function dependsOn(scope: VarScope, reference: string, escape: string, names: string[], value: string): boolean {
+  // A scope of only the names the reference reads: copying the instruction's scope costs more.
+  const read = new VarScope();
+  for (const n of namesIn(reference)) {
+    const v = scope.get(n);
+    if (v) read.set(n, v);
+  }
   for (const probe of ['', '\u0001']) {
-    const probed = new VarScope(scope);
+    const probed = new VarScope(read);
     for (const n of names) probed.set(n, { kind: 'env', value: probe });
     if (probed.expand(reference, escape).text !== value) return true;
   }
@@ -313,9 +319,14 @@ interface Declaration {
   value: string | undefined;
 }
 
+/** Declarations per instruction: tooltips look them up once per variable use, over every instruction above it. */
+const declared = new WeakMap<Inst, Map<string, string | undefined>>();
+
 function declares(inst: Inst, name: string): Declaration | undefined {
   if (inst.keyword !== 'ARG' && inst.keyword !== 'ENV') return undefined;
-  const d = declarations(inst).find(([n]) => n === name);
+  let names = declared.get(inst);
+  if (!names) declared.set(inst, (names = new Map(declarations(inst))));
+  const d = names.has(name) ? ([name, names.get(name)] as const) : undefined;
   return d ? { inst, kind: inst.keyword, value: d[1] } : undefined;
 }
 
