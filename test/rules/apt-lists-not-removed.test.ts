@@ -9,6 +9,8 @@ ruleTable('apt-lists-not-removed', {
     'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked --mount=type=cache,target=/var/cache/apt \\\n    apt-get update && apt-get install -y curl\n',
     'FROM debian\nRUN --mount=type=tmpfs,target=/var/lib/apt/lists apt-get update && apt-get install -y curl\n',
     'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nrm -rf /var/lib/apt/lists/*\nEOF\n',
+    // The lists are removed inside `bash -c` (vscode-dev-containers' patch images).
+    'FROM debian\nRUN sudo apt-get update && sudo bash -c "\\\n    apt-get upgrade -yq \\$PKG \\\n    && apt-get clean -y \\\n    && rm -rf /var/lib/apt/lists/*"\n',
     // A cleanup script copied from the build context removes the lists (photoprism's images).
     {
       code: 'FROM ubuntu:24.04\nCOPY --chmod=755 /scripts/dist/ /scripts/\nRUN apt-get update && apt-get -qq dist-upgrade && \\\n    /scripts/cleanup.sh\n',
@@ -24,6 +26,7 @@ ruleTable('apt-lists-not-removed', {
     'FROM debian\nRUN apt-get install -y curl\n',
   ],
   invalid: [
+    { code: 'FROM debian\nRUN apt-get update && bash -c "apt-get install -y curl && echo rm -rf /var/lib/apt/lists/*"\n', errors: [{ line: 2, column: 5 }] },
     // The script does not remove the lists, is not where the RUN looks, or was replaced by a COPY --from.
     {
       code: 'FROM ubuntu:24.04\nCOPY scripts/ /scripts/\nRUN apt-get update && /scripts/cleanup.sh\n',

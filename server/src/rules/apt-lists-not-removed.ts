@@ -33,14 +33,25 @@ function cleansLists(inst: Inst, cmd: ShellCommand): boolean {
   return commandRemoves(inst, cmd, LISTS) || REMOVES_LISTS.has(aptSub(cmd)?.name ?? '');
 }
 
-/**
- * Whether `cmd` runs a script copied from the build context that removes the lists with a literal
- * path (photoprism's `/scripts/cleanup.sh`, copied from scripts/dist/).
- */
-function scriptCleansLists(ctx: RuleContext, inst: Inst, cmd: ShellCommand): boolean {
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
+
+/** The script a command hands to a shell: `bash -c "..."`, or a file copied from the build context. */
+function nestedScript(ctx: RuleContext, inst: Inst, cmd: ShellCommand): string | undefined {
+  if (SHELLS.has(cmd.name)) {
+    const c = cmd.args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a.text));
+    if (c >= 0) return cmd.args[c + 1]?.text;
+  }
   const at = ctx.buildContext && scriptPathRun(cmd);
   const file = at ? contextFileAt(ctx.model, ctx.buildContext!, inst, at) : undefined;
-  const text = file ? ctx.buildContext!.read(file, 256 * 1024) : undefined;
+  return file ? ctx.buildContext!.read(file, 256 * 1024) : undefined;
+}
+
+/**
+ * Whether `cmd` runs a script that removes the lists with a literal path: `sudo bash -c "... && rm -rf
+ * /var/lib/apt/lists/*"`, or photoprism's `/scripts/cleanup.sh`, copied from scripts/dist/.
+ */
+function scriptCleansLists(ctx: RuleContext, inst: Inst, cmd: ShellCommand): boolean {
+  const text = nestedScript(ctx, inst, cmd);
   if (text === undefined) return false;
   return parseShell(text).commands.some(
     (c) => (c.name === 'rm' && c.args.some((a) => !a.dynamic && /^\/var\/lib\/apt\/lists(\/\*?)?$/.test(a.text))) || REMOVES_LISTS.has(aptSub(c)?.name ?? ''),
