@@ -1,6 +1,15 @@
 import { runCommands } from './lib/commands';
 import { defineRule } from './rule';
 
+/**
+ * A RUN that tests which user it runs as (`if [ "$(id -u)" -ne 0 ]; then sudo ...; else ...; fi`) is
+ * written for a base image whose USER it cannot know; USER root would have to be undone with a user
+ * name the Dockerfile does not have.
+ */
+function asksWhoItIs(script: string): boolean {
+  return /\bid\s+-u\b|\bwhoami\b|\$\{?E?UID\b/.test(script);
+}
+
 export default defineRule(
   {
     id: 'sudo-in-run',
@@ -21,7 +30,7 @@ export default defineRule(
   (ctx) => {
     for (const { run, cmd } of runCommands(ctx.model)) {
       const word = cmd.wrappers.find((w) => w.text === 'sudo' || w.text.endsWith('/sudo')) ?? (cmd.name === 'sudo' ? cmd.nameWord : undefined);
-      if (!word) continue;
+      if (!word || asksWhoItIs(run.script?.text ?? '')) continue;
       // `sudo -u user cmd` from root drops privileges: it works, but keeps sudo in the image.
       const opts = run.script!.text.slice(word.end, cmd.nameWord.start);
       const user = /(?:^|\s)(?:-u\s*|--user[=\s]+)(\S+)/.exec(opts)?.[1];
