@@ -16,6 +16,8 @@ ruleTable('apt-update-separate', {
     // A script or install helper in the same RUN installs with the fresh index (vscode-dev-containers, gitpod).
     'FROM debian\nCOPY library-scripts/*.sh /tmp/library-scripts/\nRUN apt-get update && /bin/bash /tmp/library-scripts/common-debian.sh "true" \\\n    && apt-get clean -y && rm -rf /var/lib/apt/lists/*\n',
     'FROM gitpod/workspace-base\nRUN sudo apt update && install-packages clang-19\n',
+    // jupyter/docker-stacks' man page recipe.
+    "FROM ubuntu\nRUN apt-get update --yes && \\\n    dpkg -l | grep ^ii | cut -d' ' -f3 | xargs apt-get install --yes --no-install-recommends --reinstall man && \\\n    apt-get clean && rm -rf /var/lib/apt/lists/*\n",
     'FROM debian\nRUN apt-get update && ./setup.sh && sudo bash -c "apt-get upgrade -yq openssl"\n',
   ],
   invalid: [
@@ -32,6 +34,7 @@ ruleTable('apt-update-separate', {
     { code: 'FROM debian\nRUN apt-get update && apt-get clean\n', errors: [{ line: 2, message: /own RUN:/ }] },
     // Commands that cannot install anything.
     { code: 'FROM debian\nRUN apt-get update && /bin/mkdir -p /app && chown 1000 /app && bash\n', errors: [{ line: 2, message: /own RUN:/ }] },
+    { code: 'FROM debian\nRUN apt-get update && ls /src | xargs rm -f\n', errors: [{ line: 2, message: /own RUN:/ }] },
     {
       // Multi-line install: the file's leading-&& style and indentation, comments and env prefixes kept.
       code: [

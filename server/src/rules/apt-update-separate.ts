@@ -24,11 +24,13 @@ const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'source', '.']);
 
 /**
  * A command that may install packages with the fresh index, though the rule cannot see inside it: a
- * script (`bash /tmp/common-debian.sh`, `./setup.sh`, `sh -c "..."`) or a package-install helper
- * such as gitpod's `install-packages` or Debian images' `install_packages`.
+ * script (`bash /tmp/common-debian.sh`, `./setup.sh`, `sh -c "..."`), a package-install helper
+ * such as gitpod's `install-packages` or Debian images' `install_packages`, or apt run by xargs.
  */
 function mayInstall(c: ShellCommand): boolean {
   if (SHELLS.has(c.name)) return c.args.length > 0;
+  // `dpkg -l | ... | xargs apt-get install --reinstall man`: the install is xargs' command.
+  if (c.name === 'xargs') return c.args.some((a) => /^(?:.*\/)?(?:apt-get|apt|aptitude)$/.test(a.text));
   return c.name.endsWith('.sh') || /^install[-_]/.test(c.name) || (c.nameWord.text.includes('/') && !/^\/(?:usr\/)?s?bin\//.test(c.nameWord.text));
 }
 const aptListsRemoved = (run: RunInfo): boolean =>
