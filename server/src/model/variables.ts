@@ -72,95 +72,678 @@ export class VarScope {
   }
 
   /**
-   * Expands `$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}`, `${X+a}` the way BuildKit does for
-   * instruction arguments. `unresolved` lists the variables whose value is unknown.
+   * Expands a word the way BuildKit's shell lexer does (`frontend/dockerfile/shell/lex.go`):
+   * `$X`, `${X}`, `${X:-w}` `${X-w}` `${X:+w}` `${X+w}` `${X:?w}` `${X?w}`, `${X#p}` `${X##p}`
+   * `${X%p}` `${X%%p}`, `${X/p/r}` `${X//p/r}`, words nested to any depth. A value that cannot be
+   * known is never guessed: the variable goes to `unresolved` (or `undeclared`) and `certain` is false.
+   * The second argument is the escape character (legacy form) or the options.
    */
-  expand(text: string, escape = '\\'): Expansion {
-    const unresolved: string[] = [];
-    const undeclared: string[] = [];
-    let out = '';
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
-      if (c === escape && text[i + 1] === '$') {
-        out += '$';
-        i++;
-        continue;
+  expand(text: string, options: string | ExpandOptions = '\\'): Expansion {
+    const opts = typeof options === 'string' ? { escape: options } : options;
+    return new Lexer(text, this.lookup(opts), opts).word();
+  }
+
+  /** BuildKit's ProcessWords: expansion, then word splitting outside quotes (EXPOSE, heredoc words). */
+  expandWords(text: string, options: ExpandOptions = {}): WordsExpansion {
+    return new Lexer(text, this.lookup(options), { quotes: 'remove', ...options }).words();
+  }
+
+  private lookup(opts: ExpandOptions): (name: string) => Lookup {
+    let upper: Map<string, VarValue> | undefined;
+    return (name) => {
+      let v = this.vars.get(name);
+      if (v === undefined && opts.windows) {
+        // BuildKit on Windows: environment names are case-insensitive.
+        upper ??= new Map([...this.vars].map(([k, x]) => [k.toUpperCase(), x]));
+        v = upper.get(name.toUpperCase());
       }
-      if (c !== '$') {
-        out += c;
-        continue;
-      }
-      let name = '';
-      let modifier = '';
-      let word = '';
-      if (text[i + 1] === '{') {
-        const close = text.indexOf('}', i + 2);
-        if (close < 0) {
-          out += text.slice(i);
-          break;
-        }
-        const inner = text.slice(i + 2, close);
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)(:?[-+?])?(.*)$/s.exec(inner);
-        if (!m) {
-          out += text.slice(i, close + 1);
-          i = close;
-          continue;
-        }
-        name = m[1]!;
-        modifier = m[2] ?? '';
-        word = m[3] ?? '';
-        i = close;
-      } else {
-        const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1));
-        if (!m) {
-          out += c;
-          continue;
-        }
-        name = m[0];
-        i += name.length;
-      }
-      const v = this.vars.get(name);
-      const known = v !== undefined && v.value !== undefined;
-      const value = v?.value ?? '';
-      const set = v !== undefined && (v.kind !== 'arg' || v.value !== undefined);
-      switch (modifier) {
-        case ':-':
-          if (!v || (known && value === '')) out += this.expand(word, escape).text;
-          else if (known) out += value;
-          else unresolved.push(name);
-          break;
-        case '-':
-          if (!v) out += this.expand(word, escape).text;
-          else if (known) out += value;
-          else unresolved.push(name);
-          break;
-        case ':+':
-          if (known && value !== '') out += this.expand(word, escape).text;
-          else if (!v || known) out += '';
-          else unresolved.push(name);
-          break;
-        case '+':
-          if (set) out += this.expand(word, escape).text;
-          else if (!v) out += '';
-          else unresolved.push(name);
-          break;
-        default:
-          if (known) out += value;
-          else if (v) unresolved.push(name);
-          else undeclared.push(name); // BuildKit expands it to the empty string
-          break;
-      }
-    }
-    return { text: out, unresolved, undeclared, certain: unresolved.length === 0 && undeclared.length === 0 };
+      if (v === undefined) return { set: false, value: '', declared: false };
+      if (v.value !== undefined) return { set: true, value: v.value, declared: true };
+      // An ENV is set even when its value is unknown; an ARG without a known value may be unset.
+      return { set: v.kind === 'env' ? true : undefined, value: undefined, declared: true };
+    };
   }
 }
 
+export interface ExpandOptions {
+  /** The escape character (`# escape=`); `\` by default. */
+  escape?: string;
+  /**
+   * `literal` (the default): quotes are plain characters, for text whose quotes the caller has
+   * already taken off (BuildKit's SkipProcessQuotes). `remove`: quotes are processed and removed,
+   * as BuildKit does for each word of ENV, LABEL, COPY, FROM ... (ProcessWord). `keep`: processed
+   * but kept in the text (RawQuotes).
+   */
+  quotes?: 'literal' | 'remove' | 'keep';
+  /** Keep the escape characters in the text (BuildKit's RawEscapes). */
+  rawEscapes?: boolean;
+  /** Variable names are case-insensitive, as BuildKit has them on Windows. */
+  windows?: boolean;
+  /**
+   * Every variable that is set is in the scope (FROM's global scope, a table's environment), so one
+   * that is not is unset. Without it an undeclared variable may come from the base image's ENV.
+   */
+  closed?: boolean;
+}
+
 export interface Expansion {
+  /** The expanded word. Unknown values are left out (then `certain` is false); on `error`, the input unchanged. */
   text: string;
   /** Declared variables whose value cannot be known statically. */
   unresolved: string[];
   /** Variables that are not declared at all (BuildKit expands them to ''). */
   undeclared: string[];
-  /** Every variable had a known value: safe to draw conclusions from `text`. */
+  /** Every variable had a known value and BuildKit accepts the word: safe to draw conclusions from `text`. */
   certain: boolean;
+  /** BuildKit's message when it rejects the word (`${}`, `${X:=y}`, `${X:?}` of an unset X ...). */
+  error?: string;
+  /** Where each character of `text` came from in the input. */
+  map: SourceMap;
+}
+
+export interface ExpandedWord {
+  text: string;
+  map: SourceMap;
+}
+
+export interface WordsExpansion extends Omit<Expansion, 'text' | 'map'> {
+  words: ExpandedWord[];
+}
+
+/** Offsets into the expanded text → offsets into the input it came from. */
+export class SourceMap {
+  constructor(
+    private readonly starts: readonly number[],
+    private readonly ends: readonly number[],
+    private readonly inputLength: number,
+  ) {}
+
+  /** The input offset output character `i` comes from (a variable's value maps to its `$`). */
+  start(i: number): number {
+    return this.starts[i] ?? (i > 0 ? (this.ends[this.starts.length - 1] ?? this.inputLength) : 0);
+  }
+
+  /** The input range that output `[from, to)` comes from: a value covers its whole `${...}`. */
+  range(from: number, to: number): { start: number; end: number } {
+    if (to <= from) {
+      const at = this.start(from);
+      return { start: at, end: at };
+    }
+    let start = Infinity;
+    let end = -Infinity;
+    for (let i = from; i < to && i < this.starts.length; i++) {
+      start = Math.min(start, this.starts[i]!);
+      end = Math.max(end, this.ends[i]!);
+    }
+    return start === Infinity ? { start: this.inputLength, end: this.inputLength } : { start, end };
+  }
+
+  static identity(text: string, offset = 0): SourceMap {
+    const starts = Array.from({ length: text.length }, (_, i) => offset + i);
+    return new SourceMap(
+      starts,
+      starts.map((s) => s + 1),
+      offset + text.length,
+    );
+  }
+}
+
+/**
+ * Reads the `$` reference that starts at `at` the way BuildKit's lexer does, with no variable
+ * set: where it ends, and BuildKit's message when the reference itself is malformed
+ * (`${}`, `${X:=y}`, a missing `}`), whatever the values.
+ */
+export function readReference(text: string, at: number, escape = '\\'): { end: number; error?: string } {
+  const lexer = new Lexer(text, () => ({ set: false, value: '', declared: false }), { escape, quotes: 'remove' });
+  return lexer.reference(at);
+}
+
+/** What a name holds: `set` undefined when it may or may not be set, `value` undefined when unknown. */
+interface Lookup {
+  set: boolean | undefined;
+  value: string | undefined;
+  declared: boolean;
+}
+
+/** Text with the input range of each UTF-16 unit. */
+class Mapped {
+  text = '';
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+
+  push(s: string, start: number, end: number): void {
+    this.text += s;
+    for (let i = 0; i < s.length; i++) {
+      this.starts.push(start);
+      this.ends.push(end);
+    }
+  }
+
+  append(m: Mapped, from = 0, to = m.text.length): void {
+    this.text += m.text.slice(from, to);
+    for (let i = from; i < to; i++) {
+      this.starts.push(m.starts[i]!);
+      this.ends.push(m.ends[i]!);
+    }
+  }
+
+  reset(): void {
+    this.text = '';
+    this.starts.length = 0;
+    this.ends.length = 0;
+  }
+
+  clone(): Mapped {
+    const m = new Mapped();
+    m.append(this);
+    return m;
+  }
+}
+
+interface Frame {
+  unresolved: Set<string>;
+  undeclared: Set<string>;
+}
+
+const frame = (): Frame => ({ unresolved: new Set(), undeclared: new Set() });
+
+class LexError extends Error {}
+
+const EOF = '';
+const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
+const SPACE = /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
+const DIGIT = /^\p{Nd}$/u;
+const NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
+
+/** The words being split: BuildKit shares one buffer between nested words, and so do we. */
+class WordSplitter {
+  readonly words: Mapped[] = [];
+  inWord = false;
+  constructor(private readonly buf: Mapped) {}
+
+  addChar(ch: string, start: number, end: number): void {
+    if (SPACE.test(ch)) {
+      if (this.inWord && this.buf.text.length) {
+        this.words.push(this.buf.clone());
+        this.buf.reset();
+        this.inWord = false;
+      }
+    } else this.addRaw(ch, start, end);
+  }
+
+  addRaw(ch: string, start: number, end: number): void {
+    this.buf.push(ch, start, end);
+    this.inWord = true;
+  }
+
+  addMapped(m: Mapped, raw: boolean): void {
+    if (raw) {
+      this.buf.append(m);
+      this.inWord = true;
+      return;
+    }
+    for (let i = 0; i < m.text.length; i++) this.addChar(m.text[i]!, m.starts[i]!, m.ends[i]!);
+  }
+
+  finish(): Mapped[] {
+    if (this.buf.text.length) {
+      this.words.push(this.buf.clone());
+      this.buf.reset();
+      this.inWord = false;
+    }
+    return this.words;
+  }
+}
+
+/** One pass of BuildKit's word lexer over `src`, with unknown values tracked instead of guessed. */
+class Lexer {
+  private pos = 0;
+  private readonly escape: string;
+  private rawEscapes: boolean;
+  private readonly wordsBuf = new Mapped();
+  private frame = frame();
+  private lastWords: Mapped[] = [];
+
+  constructor(
+    private readonly src: string,
+    private readonly get: (name: string) => Lookup,
+    private readonly opts: ExpandOptions,
+  ) {
+    this.escape = opts.escape ?? '\\';
+    this.rawEscapes = opts.rawEscapes ?? false;
+  }
+
+  word(): Expansion {
+    const src = this.src;
+    if (!src.includes('$') && !src.includes(this.escape) && (this.opts.quotes ?? 'literal') === 'literal') {
+      return { text: src, unresolved: [], undeclared: [], certain: true, map: SourceMap.identity(src) };
+    }
+    try {
+      const out = this.processStopOn(EOF, this.rawEscapes);
+      return { text: out.text, ...this.verdict(), map: new SourceMap(out.starts, out.ends, src.length) };
+    } catch (e) {
+      if (!(e instanceof LexError)) throw e;
+      return { text: src, ...this.verdict(), certain: false, error: `failed to process "${src}": ${e.message}`, map: SourceMap.identity(src) };
+    }
+  }
+
+  reference(at: number): { end: number; error?: string } {
+    this.pos = at;
+    try {
+      this.processDollar();
+      return { end: this.pos };
+    } catch (e) {
+      if (!(e instanceof LexError)) throw e;
+      return { end: this.pos, error: e.message };
+    }
+  }
+
+  words(): WordsExpansion {
+    try {
+      this.processStopOn(EOF, this.rawEscapes);
+      return { words: this.lastWords.map((w) => ({ text: w.text, map: new SourceMap(w.starts, w.ends, this.src.length) })), ...this.verdict() };
+    } catch (e) {
+      if (!(e instanceof LexError)) throw e;
+      return { words: [], ...this.verdict(), certain: false, error: `failed to process "${this.src}": ${e.message}` };
+    }
+  }
+
+  private verdict(): Pick<Expansion, 'unresolved' | 'undeclared' | 'certain'> {
+    const unresolved = [...this.frame.unresolved];
+    const undeclared = [...this.frame.undeclared];
+    return { unresolved, undeclared, certain: unresolved.length === 0 && (this.opts.closed === true || undeclared.length === 0) };
+  }
+
+  private peek(): string {
+    return this.src[this.pos] ?? EOF;
+  }
+
+  private next(): string {
+    const c = this.src[this.pos] ?? EOF;
+    if (c !== EOF) this.pos++;
+    return c;
+  }
+
+  /** Runs `fn` with its own record of unknowns; the caller merges it if the result is used. */
+  private tracked<T>(fn: () => T): [T, Frame] {
+    const saved = this.frame;
+    const f = frame();
+    this.frame = f;
+    try {
+      return [fn(), f];
+    } finally {
+      this.frame = saved;
+    }
+  }
+
+  private merge(f: Frame): void {
+    for (const n of f.unresolved) this.frame.unresolved.add(n);
+    for (const n of f.undeclared) this.frame.undeclared.add(n);
+  }
+
+  private processStopOn(stop: string, rawEscapes: boolean): Mapped {
+    const result = new Mapped();
+    this.wordsBuf.reset();
+    const words = new WordSplitter(this.wordsBuf);
+    const quotes = this.opts.quotes ?? 'literal';
+    const savedRaw = this.rawEscapes;
+    this.rawEscapes = rawEscapes;
+    try {
+      while (this.peek() !== EOF) {
+        const ch = this.peek();
+        if (stop !== EOF && ch === stop) {
+          this.next();
+          this.lastWords = words.finish();
+          return result;
+        }
+        let special: Mapped | undefined;
+        if (ch === '$') special = this.processDollar();
+        else if (ch === '<') special = this.processPossibleHeredoc();
+        else if (quotes !== 'literal' && ch === "'") special = this.processSingleQuote();
+        else if (quotes !== 'literal' && ch === '"') special = this.processDoubleQuote();
+        if (special) {
+          result.append(special);
+          words.addMapped(special, ch !== '$');
+          continue;
+        }
+        const at = this.pos;
+        let c = this.next();
+        if (c === this.escape) {
+          if (this.rawEscapes) {
+            words.addRaw(c, at, at + 1);
+            result.push(c, at, at + 1);
+          }
+          c = this.next();
+          if (c === EOF) break;
+          words.addRaw(c, at, this.pos);
+          result.push(c, this.rawEscapes ? this.pos - 1 : at, this.pos);
+          continue;
+        }
+        words.addChar(c, at, this.pos);
+        result.push(c, at, this.pos);
+      }
+      if (stop !== EOF) throw new LexError(`unexpected end of statement while looking for matching ${stop}`);
+      this.lastWords = words.finish();
+      return result;
+    } finally {
+      this.rawEscapes = savedRaw;
+    }
+  }
+
+  private processSingleQuote(): Mapped {
+    const out = new Mapped();
+    const keep = this.opts.quotes === 'keep';
+    const open = this.pos;
+    this.next();
+    if (keep) out.push("'", open, open + 1);
+    for (;;) {
+      const at = this.pos;
+      const c = this.next();
+      if (c === EOF) throw new LexError('unexpected end of statement while looking for matching single-quote');
+      if (c === "'") {
+        if (keep) out.push(c, at, at + 1);
+        return out;
+      }
+      out.push(c, at, at + 1);
+    }
+  }
+
+  private processDoubleQuote(): Mapped {
+    const out = new Mapped();
+    const keep = this.opts.quotes === 'keep';
+    const open = this.pos;
+    this.next();
+    if (keep) out.push('"', open, open + 1);
+    for (;;) {
+      const p = this.peek();
+      if (p === EOF) throw new LexError('unexpected end of statement while looking for matching double-quote');
+      if (p === '"') {
+        const at = this.pos;
+        this.next();
+        if (keep) out.push(p, at, at + 1);
+        return out;
+      }
+      if (p === '$') {
+        out.append(this.processDollar());
+        continue;
+      }
+      const at = this.pos;
+      let c = this.next();
+      if (c === this.escape) {
+        if (this.rawEscapes) out.push(c, at, at + 1);
+        const n = this.peek();
+        if (n === EOF) continue; // BuildKit drops an escape at the end of the word
+        if (n === '"' || n === '$' || n === this.escape) c = this.next();
+      }
+      out.push(c, at, this.pos);
+    }
+  }
+
+  private processPossibleHeredoc(): Mapped {
+    const out = new Mapped();
+    const at = this.pos;
+    this.next();
+    if (this.peek() !== '<') {
+      out.push('<', at, at + 1);
+      return out;
+    }
+    this.next();
+    out.push('<<', at, at + 2);
+    while (this.peek() === ' ' || this.peek() === '\t' || this.peek() === '\r') {
+      const s = this.pos;
+      out.push(this.next(), s, s + 1);
+    }
+    return out;
+  }
+
+  private processName(): string {
+    let name = '';
+    while (this.peek() !== EOF) {
+      const c = this.peek();
+      if (!name && DIGIT.test(c)) {
+        while (this.peek() !== EOF && DIGIT.test(this.peek())) name += this.next();
+        return name;
+      }
+      if (!name && SPECIAL_PARAMS.has(c)) return this.next();
+      if (!NAME_CHAR.test(c)) break;
+      name += this.next();
+    }
+    return name;
+  }
+
+  /** A plain use of a variable's value: unknown and undeclared values are recorded, never guessed. */
+  private valueOf(name: string, v: Lookup): string | undefined {
+    if (v.value === undefined) {
+      this.frame.unresolved.add(name);
+      return undefined;
+    }
+    if (!v.declared) this.frame.undeclared.add(name);
+    return v.value;
+  }
+
+  private processDollar(): Mapped {
+    const out = new Mapped();
+    const start = this.pos;
+    this.next();
+    if (this.peek() !== '{') {
+      const name = this.processName();
+      if (!name) {
+        out.push('$', start, start + 1);
+        return out;
+      }
+      const value = this.valueOf(name, this.get(name));
+      if (value !== undefined) out.push(value, start, this.pos);
+      return out;
+    }
+    this.next();
+    const first = this.peek();
+    if (first === EOF) throw new LexError("syntax error: missing '}'");
+    if (first === '{' || first === '}' || first === ':') throw new LexError('syntax error: bad substitution');
+    const name = this.processName();
+    let ch = this.next();
+    let modifier = ch;
+    const value = (): Mapped => {
+      const s = this.valueOf(name, this.get(name));
+      if (s !== undefined) out.push(s, start, this.pos);
+      return out;
+    };
+    if (ch === '}') return value();
+    if (ch === '/') return this.processReplace(name, start, out);
+    let nullIsUnset = false;
+    if (ch === ':') {
+      nullIsUnset = true;
+      ch = this.next();
+      modifier += ch;
+    }
+    if (!['+', '-', '?', '#', '%'].includes(ch) && !nullIsUnset) throw new LexError(`unsupported modifier (${modifier}) in substitution`);
+    const pattern = ch === '#' || ch === '%';
+    if (nullIsUnset && pattern) throw new LexError(`unsupported modifier (${modifier}) in substitution`);
+    const [word, wordFrame] = this.tracked(() => this.stopOnBrace('}', pattern, "syntax error: missing '}'"));
+    const v = this.get(name);
+    const end = this.pos;
+    const useWord = (): Mapped => {
+      this.merge(wordFrame);
+      return word;
+    };
+    const unknown = (): Mapped => {
+      this.frame.unresolved.add(name);
+      return out;
+    };
+    // Unset (or, with ':', empty): whether that holds when the value is unknown.
+    const empty = v.set === false ? true : v.value !== undefined ? nullIsUnset && v.value === '' : v.set === true && !nullIsUnset ? false : undefined;
+    switch (ch) {
+      case '-':
+        if (empty === undefined) return unknown();
+        if (empty) return useWord();
+        return value();
+      case '+':
+        if (empty === undefined) return unknown();
+        return empty ? out : useWord();
+      case '?':
+        if (empty === undefined || (v.set === false && !this.opts.closed)) {
+          if (v.set === false) this.frame.undeclared.add(name);
+          return empty === undefined ? unknown() : out;
+        }
+        if (v.set === false) throw new LexError(`${name}: ${word.text || 'is not allowed to be unset'}`);
+        if (empty) throw new LexError(`${name}: ${word.text || 'is not allowed to be empty'}`);
+        return value();
+      case '#':
+      case '%': {
+        let text = word.text;
+        const greedy = text.startsWith(ch);
+        if (greedy) text = text.slice(1);
+        const s = this.valueOf(name, v);
+        if (s === undefined) return out;
+        this.merge(wordFrame);
+        if (wordFrame.unresolved.size) return out;
+        const trimmed = ch === '%' ? trimSuffix(text, s, greedy) : trimPrefix(text, s, greedy);
+        out.push(trimmed, start, end);
+        return out;
+      }
+      default:
+        throw new LexError(`unsupported modifier (${modifier}) in substitution`);
+    }
+  }
+
+  private processReplace(name: string, start: number, out: Mapped): Mapped {
+    const all = this.peek() === '/';
+    if (all) this.next();
+    const [pattern, patternFrame] = this.tracked(() => this.stopOnBrace('/', true, "syntax error: missing '/' in ${}"));
+    const [replacement, replacementFrame] = this.tracked(() => this.stopOnBrace('}', true, "syntax error: missing '}'"));
+    const end = this.pos;
+    const s = this.valueOf(name, this.get(name));
+    if (s === undefined) return out;
+    this.merge(patternFrame);
+    this.merge(replacementFrame);
+    if (patternFrame.unresolved.size || replacementFrame.unresolved.size) return out;
+    const re = shellPatternToRegex(pattern.text, true, false);
+    out.push(all ? goReplaceAll(re, s, replacement.text) : replaceFirst(re, s, replacement.text), start, end);
+    return out;
+  }
+
+  private stopOnBrace(stop: string, rawEscapes: boolean, atEof: string): Mapped {
+    try {
+      return this.processStopOn(stop, rawEscapes);
+    } catch (e) {
+      if (e instanceof LexError && this.peek() === EOF) throw new LexError(atEof);
+      throw e;
+    }
+  }
+}
+
+/**
+ * A shell pattern (`?`, `*`, `\?`, `\*`, no bracket expressions) as a regular expression, the way
+ * BuildKit converts it; `.` of Go's RE2 does not match a newline, hence `[^\n]`.
+ */
+function shellPatternToRegex(pattern: string, greedy: boolean, anchored: boolean): RegExp {
+  const chars = Array.from(pattern);
+  let out = anchored ? '^' : '';
+  for (let i = 0; i < chars.length; i++) {
+    let c = chars[i]!;
+    if (c === '*') {
+      out += greedy ? '[^\\n]*' : '[^\\n]*?';
+      continue;
+    }
+    if (c === '?') {
+      out += '[^\\n]';
+      continue;
+    }
+    if (c === '\\') {
+      // `\}` and `\/` are escaped only for ${}; the escape is not part of the pattern.
+      if (chars[i + 1] === '}' || chars[i + 1] === '/') continue;
+      c = chars[++i] ?? '';
+      if (c !== '*' && c !== '?' && c !== '\\') throw new LexError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${c}'`);
+      out += '\\' + c;
+      continue;
+    }
+    out += '[]{}.+()|^$'.includes(c) ? '\\' + c : c;
+  }
+  return new RegExp(out, 'u');
+}
+
+function trimPrefix(pattern: string, value: string, greedy: boolean): string {
+  const m = shellPatternToRegex(pattern, greedy, true).exec(value);
+  return m ? value.slice(m.index + m[0].length) : value;
+}
+
+/** Shortest or longest suffix: reversing pattern and value turns it into a prefix search, as BuildKit does. */
+function trimSuffix(pattern: string, value: string, greedy: boolean): string {
+  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
+}
+
+function reverse(s: string): string {
+  return Array.from(s).reverse().join('');
+}
+
+/** Reverses a pattern but keeps each escape before the character it escapes: `a\*c` → `c\*a`. */
+function reversePattern(pattern: string): string {
+  const chars = Array.from(pattern);
+  const out: string[] = new Array<string>(chars.length);
+  const last = chars.length - 1;
+  for (let i = 0; i <= last; ) {
+    const c = chars[i]!;
+    if (c === '\\' && i !== last) {
+      out[last - i - 1] = c;
+      out[last - i] = chars[i + 1]!;
+      i += 2;
+    } else {
+      out[last - i] = c;
+      i++;
+    }
+  }
+  return out.join('');
+}
+
+function replaceFirst(re: RegExp, value: string, replacement: string): string {
+  const m = re.exec(value);
+  return m ? value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length) : value;
+}
+
+/** Go's Regexp.ReplaceAllString: no empty match right after a match, and `$0`/`${0}` templates. */
+function goReplaceAll(re: RegExp, value: string, template: string): string {
+  const g = new RegExp(re.source, 'gu');
+  let out = '';
+  let lastEnd = 0;
+  let search = 0;
+  while (search <= value.length) {
+    g.lastIndex = search;
+    const m = g.exec(value);
+    if (!m) break;
+    const a0 = m.index;
+    const a1 = a0 + m[0].length;
+    out += value.slice(lastEnd, a0);
+    if (a1 > lastEnd || a0 === 0) out += goExpand(template, m[0]);
+    lastEnd = a1;
+    const width = value.codePointAt(search)! > 0xffff ? 2 : 1;
+    if (search + width > a1) search += width;
+    else if (search + 1 > a1) search++;
+    else search = a1;
+  }
+  return out + value.slice(lastEnd);
+}
+
+/** Go's template expansion with no capture groups: `$$` is `$`, `$0`/`${0}` the match, other names empty. */
+function goExpand(template: string, match: string): string {
+  let out = '';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    if (c !== '$') {
+      out += c;
+      continue;
+    }
+    if (template[i + 1] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    const m = /^(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/.exec(template.slice(i + 1));
+    if (!m) {
+      out += '$';
+      continue;
+    }
+    const name = m[1] ?? m[2]!;
+    if (/^\d+$/.test(name) && Number(name) === 0) out += match;
+    i += m[0].length;
+  }
+  return out;
 }
