@@ -1,5 +1,6 @@
 import * as ast from 'dockerfile-ast';
 import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
+import { guardDockerfileAst } from './ast-guards';
 
 /**
  * `dockerfile-language-service` and `dockerfile-utils` call `DockerfileParser.parse(text)` on every
@@ -32,6 +33,7 @@ export function parseCount(): number {
 }
 
 DockerfileParser.parse = parseDockerfile;
+guardDockerfileAst(uncachedParse(''));
 
 /**
  * dockerfile-ast recomputes an instruction's arguments, variables and heredocs on every call, and

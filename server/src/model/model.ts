@@ -183,6 +183,7 @@ export function buildModel(doc: ParsedDocument, options: ModelOptions = {}): Mod
   let shell = DEFAULT_SHELL;
   const stageShell = new Map<Stage, string[]>();
   const stageScopeEnd = new Map<Stage, VarScope>();
+  const stageNames = new Map<string, Stage>();
 
   const make = (ast: Instruction, index: number, owner: Stage, inOnbuild: boolean): Inst => {
     const keyword = ast.getKeyword().toUpperCase();
@@ -238,7 +239,7 @@ export function buildModel(doc: ParsedDocument, options: ModelOptions = {}): Mod
     if (ast instanceof From) {
       const name = ast.getBuildStage() ?? undefined;
       const s: Stage = { index: stages.length, name, nameRange: ast.getBuildStageRange() ?? undefined, from: undefined, base: undefined, instructions: [] };
-      const base = baseImage(ast, globalScope, stages, escape);
+      const base = baseImage(ast, globalScope, stageNames, escape);
       s.base = base;
       scope = new VarScope(base.stage ? stageScopeEnd.get(base.stage) : undefined);
       // Only ENV carries over from a parent stage; ARGs must be declared again.
@@ -246,6 +247,7 @@ export function buildModel(doc: ParsedDocument, options: ModelOptions = {}): Mod
       shell = base.stage ? (stageShell.get(base.stage) ?? DEFAULT_SHELL) : DEFAULT_SHELL;
       stage = s;
       stages.push(s);
+      if (name) stageNames.set(name.toLowerCase(), s);
       const inst = make(ast, index, s, false);
       s.from = inst;
       s.instructions.push(inst);
@@ -437,14 +439,15 @@ export function parseImageRef(ref: string): ImageRef | undefined {
   return { registry, name: rest, tag, digest };
 }
 
-function baseImage(ast: From, globalScope: VarScope, stages: Stage[], escape: string): BaseImage {
+/** `stageNames`: the latest stage of each lower-cased name so far (a later stage of the same name wins). */
+function baseImage(ast: From, globalScope: VarScope, stageNames: ReadonlyMap<string, Stage>, escape: string): BaseImage {
   const raw = ast.getImage() ?? '';
   const range = ast.getImageRange() ?? ast.getRange();
   const expanded: Expansion = globalScope.expand(raw, escape);
   // BuildKit reads FROM's argument through its shell lexer, so quotes are removed: alpine:"3.20".
   const resolved = expanded.certain ? expanded.text.replace(/["']/g, '') : undefined;
   const lower = resolved?.toLowerCase();
-  const stage = lower ? [...stages].reverse().find((s) => s.name?.toLowerCase() === lower) : undefined;
+  const stage = lower ? stageNames.get(lower) : undefined;
   const platformFlag = ast.getFlags().find((f) => f.getName() === 'platform');
   return {
     raw,

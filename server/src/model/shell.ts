@@ -111,16 +111,36 @@ export function parseShell(text: string): ShellScript {
   return script;
 }
 
+type PipelinePlace = { id: number; position: number; length: number };
+
+/**
+ * Walks the tree with an explicit stack: a `a && a && …` chain nests one level per command, and
+ * thousands of levels would overflow the JS stack if this recursed.
+ */
 function collect(text: string, root: Node): ShellScript {
   const commands: ShellCommand[] = [];
   const setOptions: string[] = [];
   let pipelineCounter = 0;
-  const visit = (node: Node, pipeline: { id: number; position: number; length: number } | undefined): void => {
+  // `nested`: below a command, where only substitutions and subshells hold further commands.
+  const stack: { node: Node; pipeline: PipelinePlace | undefined; nested: boolean }[] = [{ node: root, pipeline: undefined, nested: false }];
+  const pushChildren = (children: (Node | null)[], nested: boolean, skip?: (c: Node) => boolean): void => {
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c && !skip?.(c)) stack.push({ node: c, pipeline: undefined, nested });
+    }
+  };
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { node, pipeline, nested } = item;
+    if (nested) {
+      const opens = node.type === 'command_substitution' || node.type === 'process_substitution' || node.type === 'subshell';
+      pushChildren(node.namedChildren, !opens);
+      continue;
+    }
     if (node.type === 'pipeline') {
       const id = pipelineCounter++;
       const parts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-      parts.forEach((child, position) => visit(child, { id, position, length: parts.length }));
-      return;
+      for (let i = parts.length - 1; i >= 0; i--) stack.push({ node: parts[i]!, pipeline: { id, position: i, length: parts.length }, nested: false });
+      continue;
     }
     if (node.type === 'command') {
       const cmd = toCommand(node, pipeline ?? { id: pipelineCounter++, position: 0, length: 1 });
@@ -129,24 +149,16 @@ function collect(text: string, root: Node): ShellScript {
         if (cmd.name === 'set') setOptions.push(...cmd.args.map((a) => a.text));
       }
       // Command substitutions inside arguments hold commands too.
-      for (const child of node.namedChildren) if (child && child.type !== 'command_name') visitNested(child);
-      return;
+      pushChildren(node.namedChildren, true, (c) => c.type === 'command_name');
+      continue;
     }
-    for (const child of node.namedChildren) if (child) visit(child, undefined);
-  };
-  const visitNested = (node: Node): void => {
-    if (node.type === 'command_substitution' || node.type === 'process_substitution' || node.type === 'subshell') {
-      for (const child of node.namedChildren) if (child) visit(child, undefined);
-      return;
-    }
-    for (const child of node.namedChildren) if (child) visitNested(child);
-  };
-  visit(root, undefined);
+    pushChildren(node.namedChildren, false);
+  }
   commands.sort((a, b) => a.start - b.start);
   return { text, commands, hasError: root.hasError, setOptions };
 }
 
-function toCommand(node: Node, pipeline: { id: number; position: number; length: number }): ShellCommand | undefined {
+function toCommand(node: Node, pipeline: PipelinePlace): ShellCommand | undefined {
   const nameNode = node.childForFieldName('name');
   if (!nameNode) return undefined;
   const assignments: ShellAssignment[] = [];
@@ -199,10 +211,14 @@ function toWord(node: Node): ShellWord {
   return { text: unquote(node), raw: node.text, start: node.startIndex, end: node.endIndex, dynamic: isDynamic(node) };
 }
 
-function isDynamic(node: Node): boolean {
-  if (node.type === 'simple_expansion' || node.type === 'expansion' || node.type === 'command_substitution') return true;
-  if (node.type === 'raw_string') return false;
-  return node.namedChildren.some((c) => !!c && isDynamic(c));
+function isDynamic(word: Node): boolean {
+  const stack = [word];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (node.type === 'simple_expansion' || node.type === 'expansion' || node.type === 'command_substitution') return true;
+    if (node.type === 'raw_string') continue;
+    for (const c of node.namedChildren) if (c) stack.push(c);
+  }
+  return false;
 }
 
 function unquote(node: Node): string {

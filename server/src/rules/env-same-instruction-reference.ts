@@ -1,4 +1,4 @@
-import { keyValues, variableReferences } from './lib/instruction-words';
+import { allVariableReferences, keyValues } from './lib/instruction-words';
 import { defineRule } from './rule';
 
 export default defineRule(
@@ -22,22 +22,25 @@ export default defineRule(
       if (inst.keyword !== 'ENV') continue;
       const pairs = keyValues(inst, ctx.model.escape);
       if (pairs.length < 2) continue;
-      const reported = new Set<number>();
+      // Each value is read once and each reference looked up by name: the work stays linear in the words of the instruction.
+      const definedHere = new Map<string, number[]>();
       for (const [i, p] of pairs.entries()) {
         // Defined before this ENV (an ARG, an earlier ENV, a parent stage): the reference has a value, as hadolint allows.
         if (!p.key || inst.scope.has(p.key)) continue;
-        for (const [j, q] of pairs.entries()) {
-          if (j === i || q.value === undefined) continue;
-          for (const ref of variableReferences(q.value, p.key, ctx.model.escape)) {
-            const start = q.valueStart + ref.start;
-            if (reported.has(start)) continue;
-            reported.add(start);
-            const [s, e] = inst.argsText.docSpan(start, q.valueStart + ref.end);
-            ctx.report({
-              range: ctx.model.range(s, e),
-              message: `${q.value.slice(ref.start, ref.end)} is the value ${p.key} had before this ENV (often unset), not the one this ENV sets: ${q.key} is computed from the old value. Set ${p.key} in an earlier ENV.`,
-            });
-          }
+        definedHere.set(p.key, [...(definedHere.get(p.key) ?? []), i].slice(0, 2));
+      }
+      if (!definedHere.size) continue;
+      for (const [j, q] of pairs.entries()) {
+        if (q.value === undefined) continue;
+        for (const ref of allVariableReferences(q.value, ctx.model.escape)) {
+          const owner = definedHere.get(ref.name)?.find((i) => i !== j);
+          if (owner === undefined) continue;
+          const start = q.valueStart + ref.start;
+          const [s, e] = inst.argsText.docSpan(start, q.valueStart + ref.end);
+          ctx.report({
+            range: ctx.model.range(s, e),
+            message: `${q.value.slice(ref.start, ref.end)} is the value ${ref.name} had before this ENV (often unset), not the one this ENV sets: ${q.key} is computed from the old value. Set ${ref.name} in an earlier ENV.`,
+          });
         }
       }
     }

@@ -12,7 +12,7 @@ interface Use {
   ref: VarRef;
   range: Range;
   /** Names not to report: declared earlier in the same ARG, or by another key of the same ENV. */
-  before?: Set<string>;
+  before?: (name: string) => boolean;
   heredoc?: string;
 }
 
@@ -51,7 +51,7 @@ export default defineRule(
         for (const use of uses(inst)) {
           const name = use.ref.name;
           // BuildKit always sets PATH, whatever the base image.
-          if (name === 'PATH' || handlesUnset(use.ref) || inst.scope.has(name) || inherited?.has(name) || use.before?.has(name)) continue;
+          if (name === 'PATH' || handlesUnset(use.ref) || inst.scope.has(name) || inherited?.has(name) || use.before?.(name)) continue;
           const later = declaredAt.get(name);
           const declaredLater = later !== undefined && later > inst.range.start.line;
           const self = later === inst.range.start.line;
@@ -80,18 +80,25 @@ export default defineRule(
       const text = inst.argsText.text;
       if (inst.keyword === 'ARG' || inst.keyword === 'ENV') {
         const keys = declaredKeys(inst, escape);
-        const before = new Set<string>();
-        for (const k of keys) {
-          if (k.value !== undefined) {
-            // ARG assigns one name after the other; ENV expands all values first. A reference to another key
-            // of the same ENV is env-same-instruction-reference's finding (DL3044), not reported twice.
-            const skip = inst.keyword === 'ARG' ? new Set(before) : new Set(keys.filter((o) => o !== k).map((o) => o.name));
-            for (const ref of varRefs(k.value, escape)) {
-              out.push({ ref, range: mappedRange(model, inst.argsText, k.valueStart + ref.start, k.valueStart + ref.end), before: skip });
-            }
+        // Per name: where it is first declared in this instruction and how often (lookups, not a set per key: linear in the keys).
+        const firstAt = new Map<string, number>();
+        const count = new Map<string, number>();
+        keys.forEach((k, i) => {
+          if (!firstAt.has(k.name)) firstAt.set(k.name, i);
+          count.set(k.name, (count.get(k.name) ?? 0) + 1);
+        });
+        keys.forEach((k, i) => {
+          if (k.value === undefined) return;
+          // ARG assigns one name after the other; ENV expands all values first. A reference to another key
+          // of the same ENV is env-same-instruction-reference's finding (DL3044), not reported twice.
+          const skip =
+            inst.keyword === 'ARG'
+              ? (name: string): boolean => (firstAt.get(name) ?? i) < i
+              : (name: string): boolean => (count.get(name) ?? 0) - (name === k.name ? 1 : 0) > 0;
+          for (const ref of varRefs(k.value, escape)) {
+            out.push({ ref, range: mappedRange(model, inst.argsText, k.valueStart + ref.start, k.valueStart + ref.end), before: skip });
           }
-          before.add(k.name);
-        }
+        });
         return out;
       }
       for (const ref of varRefs(text, escape)) out.push({ ref, range: mappedRange(model, inst.argsText, ref.start, ref.end) });

@@ -209,7 +209,17 @@ function unquotedIndexOf(s: string, ch: string): number | undefined {
  * escaped): offsets relative to the value.
  */
 export function variableReferences(value: string, name: string, escape: string): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
+  return allVariableReferences(value, escape).filter((r) => r.name === name);
+}
+
+/** Every `$name` / `${name…}` in a raw ENV value, in one pass: a rule that looks for many names reads the value once. */
+export function allVariableReferences(value: string, escape: string): { name: string; start: number; end: number }[] {
+  const out: { name: string; start: number; end: number }[] = [];
+  const nameEnd = (from: number): number => {
+    let k = from;
+    while (k < value.length && VAR_CHAR.test(value[k]!)) k++;
+    return k;
+  };
   let single = false;
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
@@ -226,14 +236,16 @@ export function variableReferences(value: string, name: string, escape: string):
       continue;
     }
     if (c !== '$') continue;
-    if (value.startsWith(`{${name}`, i + 1)) {
-      const after = value[i + 2 + name.length];
-      if (after === '}' || after === ':' || after === '-' || after === '+' || after === '?') {
+    if (value[i + 1] === '{') {
+      const end = nameEnd(i + 2);
+      const after = value[end];
+      if (end > i + 2 && (after === '}' || after === ':' || after === '-' || after === '+' || after === '?')) {
         const close = value.indexOf('}', i);
-        out.push({ start: i, end: close < 0 ? value.length : close + 1 });
+        out.push({ name: value.slice(i + 2, end), start: i, end: close < 0 ? value.length : close + 1 });
       }
-    } else if (value.startsWith(name, i + 1) && !VAR_CHAR.test(value[i + 1 + name.length] ?? '')) {
-      out.push({ start: i, end: i + 1 + name.length });
+    } else {
+      const end = nameEnd(i + 1);
+      if (end > i + 1) out.push({ name: value.slice(i + 1, end), start: i, end });
     }
   }
   return out;

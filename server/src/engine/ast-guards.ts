@@ -1,0 +1,166 @@
+import { Instruction, type Dockerfile, type Heredoc, type ImageTemplate } from 'dockerfile-ast';
+import { Position, type Range } from 'vscode-languageserver-types';
+
+/**
+ * Replaces the dockerfile-ast methods that every library feature reaches (hover, completion,
+ * validation, semantic tokens resolve variables through them) with versions that end and are
+ * linear:
+ * - `getContainingImage` returns the Dockerfile itself for a position outside every stage (the
+ *   indentation before `  RUN $A`, a blank line between stages), and `resolveVariable` and
+ *   `getAvailableVariables` then call themselves on it forever: a stack overflow.
+ * - both scan every FROM and every stage per variable: quadratic with thousands of stages.
+ * - `getStageHierarchy` follows `FROM a AS b` / `FROM b AS a` round in a circle forever.
+ * - `Instruction.getHeredocs` reads past its list of heredoc markers on some broken lines
+ *   (`" \\<CR>#p`): a TypeError for every feature that asks. No heredocs is the answer then.
+ * Here the image of a line is found by binary search over the stages' line spans, computed once
+ * per parse (a parsed Dockerfile never changes).
+ */
+
+interface Stages {
+  /** The instructions before the first FROM, with their line span, if any. */
+  initial: { image: ImageTemplate; first: number; last: number } | undefined;
+  /** Build stages in file order with their line spans. */
+  stages: { image: ImageTemplate; first: number; last: number; range: Range }[];
+  /** The line spans of the FROM instructions, in order. */
+  froms: { first: number; last: number }[];
+}
+
+interface DockerfileInternals {
+  initialInstructions: ImageTemplate;
+  buildStages: ImageTemplate[];
+  document: { positionAt(offset: number): Position; getText(): string };
+  getInitialARGs(): Instruction[];
+}
+
+type Patched = Dockerfile & DockerfileInternals & { [STAGES]?: Stages };
+
+const STAGES = Symbol('layerwise.stages');
+const GUARDED = Symbol('layerwise.guarded');
+
+function stagesOf(d: Patched): Stages {
+  let s = d[STAGES];
+  // The parser adds stages one by one; what was seen while it was still adding is not kept.
+  if (s && s.stages.length === d.buildStages.length && (s.initial ? 1 : 0) === (d.initialInstructions.getInstructions().length ? 1 : 0)) return s;
+  const initialInstructions = d.initialInstructions.getInstructions();
+  const initial = initialInstructions.length
+    ? { image: d.initialInstructions, first: initialInstructions[0]!.getRange().start.line, last: initialInstructions[initialInstructions.length - 1]!.getRange().end.line }
+    : undefined;
+  const stages = d.buildStages.map((image) => {
+    // A stage always holds its FROM, so it always has a range.
+    const range = image.getRange() ?? { start: { line: -1, character: 0 }, end: { line: -1, character: 0 } };
+    return { image, first: range.start.line, last: range.end.line, range };
+  });
+  const froms = d.getFROMs().map((f) => {
+    const r = f.getRange();
+    return { first: r.start.line, last: r.end.line };
+  });
+  const computed: Stages = { initial, stages, froms };
+  d[STAGES] = computed;
+  return computed;
+}
+
+/** The index of the last element whose `first` is at or before `line` (-1 if none), by binary search: the spans are in file order. */
+function lastIndexStartingBy(items: readonly { first: number }[], line: number): number {
+  let lo = 0;
+  let hi = items.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.first <= line) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function lastStartingBy<T extends { first: number }>(items: readonly T[], line: number): T | undefined {
+  return items[lastIndexStartingBy(items, line)];
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+function inside(p: Position, r: Range): boolean {
+  return !before(p, r.start) && !before(r.end, p);
+}
+
+/** The stage (or the instructions before the first FROM) that spans `line`, or undefined between and after them. */
+function imageAtLine(d: Patched, line: number): ImageTemplate | undefined {
+  const s = stagesOf(d);
+  if (s.initial && line >= s.initial.first && line <= s.initial.last) return s.initial.image;
+  const stage = lastStartingBy(s.stages, line);
+  return stage && line <= stage.last ? stage.image : undefined;
+}
+
+function initialArgsTemplate(d: Patched, Template: new () => ImageTemplate): ImageTemplate {
+  const t = new Template() as ImageTemplate & { addInstruction(i: Instruction): void };
+  for (const arg of d.getInitialARGs()) t.addInstruction(arg);
+  return t;
+}
+
+/** Installs the replacements on the prototype of the Dockerfile class `sample` belongs to. */
+export function guardDockerfileAst(sample: Dockerfile): void {
+  const proto = Object.getPrototypeOf(sample) as Record<string, unknown> & { [GUARDED]?: true };
+  if (proto[GUARDED]) return;
+  proto[GUARDED] = true;
+
+  const instructionProto = Instruction.prototype as unknown as { getHeredocs(this: Instruction): Heredoc[] };
+  const heredocs = instructionProto.getHeredocs;
+  instructionProto.getHeredocs = function (this: Instruction): Heredoc[] {
+    try {
+      return heredocs.call(this);
+    } catch (e) {
+      if (e instanceof TypeError) return [];
+      throw e;
+    }
+  };
+  const Template = Object.getPrototypeOf(proto).constructor as new () => ImageTemplate;
+  const templateProto = Template.prototype as { resolveVariable(this: ImageTemplate, v: string, line: number): string | null | undefined; getAvailableVariables(this: ImageTemplate, line: number): string[] };
+
+  proto.getContainingImage = function (this: Patched, position: Position): ImageTemplate | null {
+    const text = this.document.getText();
+    if (before(position, { line: 0, character: 0 }) || before(this.document.positionAt(text.length), position)) return null;
+    const s = stagesOf(this);
+    const initialRange = this.initialInstructions.getRange();
+    if ((this.initialInstructions.getComments().length > 0 || s.initial) && initialRange && inside(position, initialRange)) return this.initialInstructions;
+    const i = lastIndexStartingBy(s.stages, position.line);
+    // Stages do not overlap, but the one before may still hold the position when both share a line.
+    for (const candidate of [s.stages[i], s.stages[i - 1]]) if (candidate && inside(position, candidate.range)) return candidate.image;
+    return this;
+  };
+
+  proto.resolveVariable = function (this: Patched, variable: string, line: number): string | null | undefined {
+    const s = stagesOf(this);
+    const from = lastStartingBy(s.froms, line);
+    if (from && line <= from.last) return templateProto.resolveVariable.call(initialArgsTemplate(this, Template), variable, line);
+    const image = imageAtLine(this, line);
+    if (!image) return undefined;
+    const resolved = templateProto.resolveVariable.call(image, variable, line);
+    if (resolved === null) return templateProto.resolveVariable.call(initialArgsTemplate(this, Template), variable, line);
+    return resolved;
+  };
+
+  const availableInFrom = proto.getAvailableVariables as (this: Patched, line: number) => string[];
+  proto.getAvailableVariables = function (this: Patched, line: number): string[] {
+    const s = stagesOf(this);
+    const from = lastStartingBy(s.froms, line);
+    if (from && line <= from.last) return availableInFrom.call(this, line);
+    const image = imageAtLine(this, line);
+    return image ? templateProto.getAvailableVariables.call(image, line) : [];
+  };
+
+  const parentStage = proto.getParentStage as (this: Patched, image: ImageTemplate) => ImageTemplate | null;
+  proto.getStageHierarchy = function (this: Patched, line: number): ImageTemplate[] {
+    const image = imageAtLine(this, line);
+    if (!image) return [];
+    const stages = [image];
+    const seen = new Set(stages);
+    for (let stage = parentStage.call(this, image); stage && !seen.has(stage); stage = parentStage.call(this, stage)) {
+      seen.add(stage);
+      stages.unshift(stage);
+    }
+    return stages;
+  };
+}
