@@ -26,7 +26,7 @@ import {
   SIGNATURE_TRIGGERS,
 } from './engine/editor-features';
 import { SEMANTIC_TOKENS_LEGEND } from './engine/semantic-tokens';
-import { inlayHints } from './engine/inlay-hints';
+import { inlayHints, resolveInlayHint } from './engine/inlay-hints';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,8 @@ export function startServer(connection: Connection): void {
   let codeLensRefresh = false;
   let refreshTimer: NodeJS.Timeout | undefined;
   let inlayHintRefresh = false;
+  /** Clients that resolve a hint's tooltip get it on hover instead of with every hint. */
+  let inlayTooltipResolve = false;
   let inlayRefreshTimer: NodeJS.Timeout | undefined;
   /** Documents whose last inline hints included layer figures: new daemon or git data re-requests them. */
   const inlineLayers = new Set<string>();
@@ -237,6 +239,7 @@ export function startServer(connection: Connection): void {
     codeActionLiterals = !!params.capabilities.textDocument?.codeAction?.codeActionLiteralSupport;
     codeLensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     inlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
+    inlayTooltipResolve = !!params.capabilities.textDocument?.inlayHint?.resolveSupport?.properties.includes('tooltip');
     workspaceRoots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
       .filter((f) => f.uri.startsWith('file:'))
       .map((f) => fileURLToPath(f.uri));
@@ -270,7 +273,7 @@ export function startServer(connection: Connection): void {
         documentOnTypeFormattingProvider: { firstTriggerCharacter: ON_TYPE_FORMATTING_TRIGGER, moreTriggerCharacter: ON_TYPE_FORMATTING_MORE },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND] },
         codeLensProvider: { resolveProvider: false },
-        inlayHintProvider: { resolveProvider: false },
+        inlayHintProvider: { resolveProvider: inlayTooltipResolve },
         executeCommandProvider: { commands: [...SERVER_COMMANDS, APPLY_EDIT_COMMAND] },
       },
       serverInfo: { name: 'layerwise', version: '0.1.0' },
@@ -450,7 +453,17 @@ export function startServer(connection: Connection): void {
     if (inline) inlineLayers.add(doc.uri);
     else inlineLayers.delete(doc.uri);
     const lenses = inline ? await layerLenses(doc, settings, 0) : undefined;
-    return inlayHints(doc, range, { buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages, lenses });
+    const hints = inlayHints(doc, range, { buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages, lenses, tooltips: !inlayTooltipResolve });
+    if (!inlayTooltipResolve) return hints;
+    const data = { uri: doc.uri, version: doc.version };
+    return hints.map((h) => (h.tooltip || Array.isArray(h.label) ? h : { ...h, data }));
+  });
+  connection.languages.inlayHint.resolve(async (hint) => {
+    const data = hint.data as { uri?: string; version?: number } | undefined;
+    const doc = data?.uri ? usable(data.uri) : undefined;
+    if (!doc || doc.version !== data?.version) return hint;
+    const settings = await settingsFor(doc.uri);
+    return resolveInlayHint(doc, hint, { buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages });
   });
   connection.onExecuteCommand(({ command, arguments: args }) => {
     if (command === APPLY_EDIT_COMMAND && args?.[0]) {

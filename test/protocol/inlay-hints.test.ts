@@ -349,3 +349,45 @@ describe('a client without inline hints (Neovim 0.7)', () => {
     assert.equal(inlayRefreshes, 0);
   });
 });
+
+describe('a client that resolves tooltips (VS Code)', () => {
+  let dir: string;
+  let client: LspClient;
+  let uri: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-inlay-resolve-'));
+    uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
+    client = LspClient.spawn({
+      command: process.execPath,
+      args: [SERVER, '--stdio'],
+      env: { PATH: process.env.PATH, HOME: dir, XDG_CACHE_HOME: dir, DOCKER_HOST: `unix://${path.join(dir, 'no-docker.sock')}` },
+    });
+    const capabilities = {
+      ...DEFAULT_CLIENT_CAPABILITIES,
+      textDocument: { ...DEFAULT_CLIENT_CAPABILITIES.textDocument, inlayHint: { resolveSupport: { properties: ['tooltip', 'textEdits', 'label.tooltip', 'label.location', 'label.command'] } } },
+    };
+    const init = await client.initialize({ capabilities, rootUri: pathToFileURL(dir).href });
+    assert.deepEqual(init.capabilities.inlayHintProvider, { resolveProvider: true });
+    await client.didOpen(uri, FIXTURE, 1);
+  });
+  after(async () => {
+    await client?.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the same hints without their explanations, and resolves each to the tooltip a client without resolve gets', async () => {
+    const all = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: WHOLE });
+    assert.deepEqual(rows(all), EXPECTED_DEFAULT);
+    const values = all.filter((h) => typeof h.label === 'string');
+    assert.ok(values.every((h) => h.tooltip === undefined && (h.data as { version: number }).version === 1));
+    const token = values.find((h) => h.position.line === 10 && label_(h) === '= ?')!;
+    const resolved = await client.request<InlayHint>('inlayHint/resolve', token);
+    assert.match((resolved.tooltip as MarkupContent).value, /declared before the first FROM \(line 3\) and not declared again in this stage/);
+    assert.deepEqual({ ...resolved, tooltip: undefined }, { ...token, tooltip: undefined });
+  });
+});
+
+function label_(h: InlayHint): string {
+  return typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('');
+}

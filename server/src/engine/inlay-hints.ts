@@ -22,7 +22,12 @@ export interface InlayHintOptions {
   stages: boolean;
   /** CodeLenses to show at the end of their instruction instead (`layerwise.layers.display`). */
   lenses?: CodeLens[];
+  /** Explain each value in a tooltip (default). Off: the client resolves them (`resolveInlayHint`). */
+  tooltips?: boolean;
 }
+
+/** A hint whose tooltip is written only when asked for: most hints are never hovered. */
+type Draft = InlayHint & { explain?: () => MarkupContent };
 
 /** Longer values are cut in the label; the tooltip has them whole. */
 const MAX_VALUE = 40;
@@ -34,7 +39,7 @@ const EXPANDED_FLAGS: Record<string, string[]> = { FROM: ['platform'], COPY: ['c
 
 export function inlayHints(doc: ParsedDocument, range: Range, options: InlayHintOptions): InlayHint[] {
   const model = doc.model(options.buildArgs);
-  const hints: InlayHint[] = [];
+  const hints: Draft[] = [];
   const inRange = (p: Position): boolean => !before(p, range.start) && !before(range.end, p);
   for (const inst of model.instructions) {
     if (inst.range.end.line < range.start.line || inst.range.start.line > range.end.line) continue;
@@ -42,7 +47,19 @@ export function inlayHints(doc: ParsedDocument, range: Range, options: InlayHint
     if (options.stages) hints.push(...stageHints(model, inst));
   }
   if (options.lenses?.length) hints.push(...lensHints(options.lenses, model));
-  return hints.filter((h) => inRange(h.position)).sort((a, b) => compare(a.position, b.position));
+  return hints
+    .filter((h) => inRange(h.position))
+    .sort((a, b) => compare(a.position, b.position))
+    .map(({ explain, ...h }) => (explain && options.tooltips !== false ? { ...h, tooltip: explain() } : h));
+}
+
+/** The hint with its tooltip, for `inlayHint/resolve`: the same hint computed again with its explanation. */
+export function resolveInlayHint(doc: ParsedDocument, hint: InlayHint, options: InlayHintOptions): InlayHint {
+  const line = { start: { line: hint.position.line, character: 0 }, end: { line: hint.position.line + 1, character: 0 } };
+  const same = inlayHints(doc, line, { ...options, lenses: undefined, tooltips: true }).find(
+    (h) => compare(h.position, hint.position) === 0 && JSON.stringify(h.label) === JSON.stringify(hint.label),
+  );
+  return same?.tooltip ? { ...hint, tooltip: same.tooltip } : hint;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,8 +164,8 @@ function scopeOf(model: Model, inst: Inst): VarScope {
   return inst.keyword === 'FROM' ? model.globalScope : inst.scope;
 }
 
-function variableHints(model: Model, inst: Inst, buildArgs: Record<string, string>): InlayHint[] {
-  const out: InlayHint[] = [];
+function variableHints(model: Model, inst: Inst, buildArgs: Record<string, string>): Draft[] {
+  const out: Draft[] = [];
   if (inst.keyword === 'RUN') return runHints(model, inst, buildArgs);
   if (!EXPANDED.has(inst.keyword)) return out;
   const scope = scopeOf(model, inst);
@@ -174,12 +191,12 @@ function variableHints(model: Model, inst: Inst, buildArgs: Record<string, strin
  * name the script assigns itself, or that the Dockerfile does not declare (the base image's ENV,
  * the shell's own), gets no hint.
  */
-function runHints(model: Model, inst: Inst, buildArgs: Record<string, string>): InlayHint[] {
+function runHints(model: Model, inst: Inst, buildArgs: Record<string, string>): Draft[] {
   const run = inst.run;
   if (!run?.script || run.execForm || !run.shell) return [];
   const assigned = assignedInScript(run.script.text, run.commands);
   const seen = new Set<number>();
-  const out: InlayHint[] = [];
+  const out: Draft[] = [];
   for (const cmd of run.commands) {
     const words = [cmd.nameWord, ...cmd.wrappers, ...cmd.args];
     for (const word of words) {
@@ -209,7 +226,7 @@ function assignedInScript(script: string, commands: NonNullable<Inst['run']>['co
   return names;
 }
 
-type ValueHint = Omit<InlayHint, 'position'>;
+type ValueHint = Omit<Draft, 'position'>;
 
 function valueHint(model: Model, inst: Inst, scope: VarScope, reference: string, escape: string, buildArgs: Record<string, string>, run: boolean): ValueHint | undefined {
   const exp: Expansion = scope.expand(reference, escape);
@@ -230,26 +247,25 @@ function valueHint(model: Model, inst: Inst, scope: VarScope, reference: string,
   // The expander being rewritten reports words BuildKit rejects (`${X:?}` of an unset X).
   const error = (exp as { error?: string }).error;
   const known = !error && unknown.length === 0 && (exp.certain || (exp.unresolved.length === 0 && exp.undeclared.length > 0));
-  const lines: string[] = [];
-  if (known) {
-    lines.push(`\`${reference}\` = ${exp.text === '' ? 'an empty string' : codeSpan(exp.text)}`);
-    for (const n of names) lines.push(`- ${describeSource(model, inst, n, buildArgs)}`);
-  } else {
-    lines.push(`\`${reference}\` cannot be known before the build:`);
-    if (error) lines.push(`- BuildKit rejects it: ${error}`);
-    else for (const n of unknown.length ? [...new Set(unknown)] : names) lines.push(`- ${whyUnknown(model, inst, scope, n)}`);
-  }
-  if (run) lines.push('', 'The ARGs and ENVs in scope are the environment of this RUN; the shell expands them.');
-  return {
-    label: known ? `= ${shorten(exp.text)}` : '= ?',
-    paddingLeft: true,
-    tooltip: markdown(lines.join('\n')),
+  const explain = (): MarkupContent => {
+    const lines: string[] = [];
+    if (known) {
+      lines.push(`\`${reference}\` = ${exp.text === '' ? 'an empty string' : codeSpan(exp.text)}`);
+      for (const n of names) lines.push(`- ${describeSource(model, inst, n, buildArgs)}`);
+    } else {
+      lines.push(`\`${reference}\` cannot be known before the build:`);
+      if (error) lines.push(`- BuildKit rejects it: ${error}`);
+      else for (const n of unknown.length ? [...new Set(unknown)] : names) lines.push(`- ${whyUnknown(model, inst, scope, n)}`);
+    }
+    if (run) lines.push('', 'The ARGs and ENVs in scope are the environment of this RUN; the shell expands them.');
+    return markdown(lines.join('\n'));
   };
+  return { label: known ? `= ${shorten(exp.text)}` : '= ?', paddingLeft: true, explain };
 }
 
 /** `ARG X` without a default, or whose default is overridden: the value X really takes. */
-function argDeclarationHints(model: Model, inst: Inst, buildArgs: Record<string, string>): InlayHint[] {
-  const out: InlayHint[] = [];
+function argDeclarationHints(model: Model, inst: Inst, buildArgs: Record<string, string>): Draft[] {
+  const out: Draft[] = [];
   const after = nextScope(model, inst);
   if (!after) return out;
   const written = declarations(inst);
@@ -269,10 +285,10 @@ function argDeclarationHints(model: Model, inst: Inst, buildArgs: Record<string,
         position,
         label: `= ${shorten(value.value)}`,
         paddingLeft: true,
-        tooltip: markdown(`\`${name}\` = ${value.value === '' ? 'an empty string' : codeSpan(value.value)}\n- ${describeSource(model, nextInst(inst) ?? inst, name, buildArgs)}`),
+        explain: () => markdown(`\`${name}\` = ${value.value === '' ? 'an empty string' : codeSpan(value.value!)}\n- ${describeSource(model, nextInst(inst) ?? inst, name, buildArgs)}`),
       });
     } else if (eq < 0) {
-      out.push({ position, label: '= ?', paddingLeft: true, tooltip: markdown(`\`${name}\` cannot be known before the build:\n- ${whyUnknown(model, nextInst(inst) ?? inst, after, name)}`) });
+      out.push({ position, label: '= ?', paddingLeft: true, explain: () => markdown(`\`${name}\` cannot be known before the build:\n- ${whyUnknown(model, nextInst(inst) ?? inst, after, name)}`) });
     }
   });
   return out;
