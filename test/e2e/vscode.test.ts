@@ -173,6 +173,32 @@ describe('Layerwise in VS Code (code-server)', () => {
     });
   });
 
+  it('shows the value of each variable, and the stage FROM and COPY --from read, as inline hints', async (t) => {
+    await step(t, 'inlay-hints', async ({ page }) => {
+      await page.mouse.move(1100, 700);
+      await page.keyboard.press('Escape');
+      await openFile(page, 'inlay.dockerfile', /ARG NODE_VERSION/);
+      // Hints are injected text in the rendered lines (their padding is a CSS margin, not a character).
+      const expected: [RegExp, RegExp][] = [
+        [/^ARG TOKEN/, /^ARG TOKEN\s*= \?$/],
+        [/^FROM node:/, /^FROM node:\$\{NODE_VERSION\}\s*= 20\.11\.1-slim AS build$/],
+        [/^RUN echo/, /^RUN echo "\$MODE\s*= production" "\$TOKEN\s*= \?"$/],
+        [/^FROM build/, /^FROM build\s*→ stage 0 "build" \(line 3\)$/],
+        [/^COPY --from=build/, /^COPY --from=build\s*→ stage 0 "build" \(line 3\) \/etc\/hostname \/tmp\/$/],
+      ];
+      let lines: string[] = [];
+      await until(
+        'the value and stage hints in the editor',
+        async () => {
+          lines = (await editorText(page)).split('\n').map((l) => l.trimEnd());
+          return expected.every(([which, shown]) => lines.some((l) => which.test(l) && shown.test(l)));
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      ).catch(() => assert.fail(`the lines with their hints:\n${lines.join('\n')}`));
+      for (const l of lines) t.diagnostic(l);
+    });
+  });
+
   it('expands a snippet (multistage-go) into a whole Dockerfile', async (t) => {
     await step(t, 'snippet', async ({ page }) => {
       await page.mouse.move(1100, 700);
