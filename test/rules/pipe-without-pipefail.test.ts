@@ -2,6 +2,9 @@ import { ruleTable } from './harness';
 
 ruleTable('pipe-without-pipefail', {
   valid: [
+    // A condition: its status picks a branch, never the RUN's (vscode-dev-containers' node images).
+    'FROM debian\nRUN if ! cat /etc/group | grep -e "^npm:" > /dev/null 2>&1; then groupadd -r npm; fi \\\n    && usermod -a -G npm node\n',
+    'FROM debian\nRUN while ls /tmp/locks | grep -q lock; do sleep 1; done\n',
     'FROM scratch as build\nRUN wget -O - https://some.site && wc -l file > /number\n',
     'FROM scratch as build\nSHELL ["/bin/bash", "-eo", "pipefail", "-c"]\nRUN wget -O - https://some.site | wc -l file > /number\n',
     'FROM debian AS base\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nFROM base\nRUN curl x | tar -x\n',
@@ -20,6 +23,9 @@ ruleTable('pipe-without-pipefail', {
     'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN Get-ChildItem | Select-Object Name\n',
   ],
   invalid: [
+    // Only the condition is exempt: a pipe in the branch, or one whose status feeds &&, still hides a failure.
+    { code: 'FROM debian\nRUN if [ -f /x ]; then curl -f https://example.com/a.tgz | tar -xz; fi\n', errors: [{ line: 2 }] },
+    { code: 'FROM debian\nRUN curl -f https://example.com/a.tgz | tar -xz && if true; then :; fi\n', errors: [{ line: 2 }] },
     { code: 'FROM scratch\nRUN wget -O - https://some.site | wc -l > /number\n', errors: [{ line: 2, column: 33, endLine: 2, endColumn: 34, message: /pipefail/ }] },
     {
       code: 'FROM scratch as build\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN wget -O - https://some.site | wc -l file > /number\nFROM scratch as build2\nRUN wget -O - https://some.site | wc -l file > /number\n',

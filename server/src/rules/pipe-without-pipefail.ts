@@ -37,6 +37,15 @@ function statusIgnored(text: string, spans: [number, number][], commands: ShellC
   return false;
 }
 
+/**
+ * A pipeline that is the condition of `if`/`elif`/`while`/`until`: its status picks a branch and is never the RUN's status
+ * (`if ! cat /etc/group | grep -q '^npm:'; then groupadd npm; fi`).
+ */
+function isCondition(text: string, cmd: ShellCommand): boolean {
+  // Between the keyword and this command only the pipeline's earlier commands and `|`: no `;`, `&`, newline or `then`.
+  return /(?:^|[\s;&|(])(?:if|elif|while|until)\s(?:[^;&\n\\]|\\[\s\S])*$/.test(text.slice(0, cmd.start));
+}
+
 export default defineRule(
   {
     id: 'pipe-without-pipefail',
@@ -62,7 +71,9 @@ export default defineRule(
       const run = inst.run!;
       if (run.execForm || !run.script || !isPosixShell(inst.shell) || setsPipefail(inst.shell)) continue;
       const spans = childShellSpans(run.script.text);
-      const piped = run.commands.find((c) => c.pipelineLength > 1 && !fedByConstant(run.commands, c) && !statusIgnored(run.script!.text, spans, run.commands, c));
+      const piped = run.commands.find(
+        (c) => c.pipelineLength > 1 && !fedByConstant(run.commands, c) && !statusIgnored(run.script!.text, spans, run.commands, c) && !isCondition(run.script!.text, c),
+      );
       if (!piped) continue;
       // `set -o pipefail` earlier in the same script covers the pipes after it.
       const sets = run.commands.filter((c): c is ShellCommand => c.name === 'set' && setsPipefail(c.args.map((a) => a.text)));
