@@ -119,3 +119,16 @@ describe('lensHints', () => {
     assert.equal((hints[1]!.label as typeof parts)[2]!.command, undefined, 'a label lens has no command');
   });
 });
+
+describe('padding', () => {
+  it('a hint inside a word is padded on both sides; at the end of a word, on the left', () => {
+    const hints = hintsOf('ARG V=1\nFROM alpine:${V}-slim\nFROM alpine:${V}\n');
+    assert.deepEqual(
+      hints.map((h) => [h.position.line, h.paddingLeft, h.paddingRight]),
+      [
+        [1, true, true],
+        [2, true, undefined],
+      ],
+    );
+  });
+});

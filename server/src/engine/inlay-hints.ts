@@ -50,7 +50,12 @@ export function inlayHints(doc: ParsedDocument, range: Range, options: InlayHint
   return hints
     .filter((h) => inRange(h.position))
     .sort((a, b) => compare(a.position, b.position))
-    .map(({ explain, ...h }) => (explain && options.tooltips !== false ? { ...h, tooltip: explain() } : h));
+    .map(({ explain, ...h }) => {
+      // Inside a word (`${V}-slim`), a gap after the hint keeps the value apart from the text.
+      const next = model.text[model.offsetAt(h.position)];
+      const padded = next !== undefined && !/\s/.test(next) ? { ...h, paddingRight: true } : h;
+      return explain && options.tooltips !== false ? { ...padded, tooltip: explain() } : padded;
+    });
 }
 
 /** The hint with its tooltip, for `inlayHint/resolve`: the same hint computed again with its explanation. */
