@@ -15,7 +15,7 @@ interface DepsModule {
   ensureTestDeps(tiers: string[], log?: (s: string) => void): { pkg: string; tool?: string; needs: string }[];
 }
 
-const TIERS = ['unit', 'grammar', 'rules', 'protocol', 'corpus', 'daemon', 'e2e'];
+const TIERS = ['unit', 'grammar', 'rules', 'protocol', 'fuzz', 'corpus', 'daemon', 'e2e'];
 
 function filesOf(tier: string): string[] {
   const dir = path.join('test', tier);

@@ -345,6 +345,14 @@ export function plannedRequests(rng: Rng, caps: ServerCapabilities, doc: TextDoc
     out.push({ method: 'textDocument/codeAction', params: { textDocument, range, context: { diagnostics: inRange, ...(only ? { only } : {}) } }, then: commandsOf });
   }
   if (caps.codeLensProvider) out.push({ method: 'textDocument/codeLens', params: { textDocument }, then: commandsOf });
+  if (caps.inlayHintProvider) {
+    const resolve = typeof caps.inlayHintProvider === 'object' && 'resolveProvider' in caps.inlayHintProvider && caps.inlayHintProvider.resolveProvider;
+    out.push({
+      method: 'textDocument/inlayHint',
+      params: { textDocument, range: rng.chance(0.5) ? { start: { line: 0, character: 0 }, end: { line: doc.lineCount, character: 0 } } : randomRange(rng, doc) },
+      then: (answer) => (resolve && Array.isArray(answer) && answer.length ? [{ method: 'inlayHint/resolve', params: answer[rng.int(answer.length)] }] : []),
+    });
+  }
   // Shuffle: the order requests arrive in is part of the input.
   for (let i = out.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
