@@ -189,6 +189,53 @@ export class SourceMap {
 }
 
 /**
+ * The words of ARG and ENV (`name=value` form) as BuildKit's parser splits them (parseWords):
+ * at whitespace outside quotes, with quotes and escapes kept for the lexer to process.
+ */
+export function splitDeclarationWords(text: string, escape = '\\'): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote = '';
+  let inWord = false;
+  let blankOk = false;
+  for (let i = 0; i < text.length; i++) {
+    let c = text[i]!;
+    if (!inWord) {
+      if (SPACE.test(c)) continue;
+      inWord = true;
+    }
+    if (!quote) {
+      if (SPACE.test(c)) {
+        if (blankOk || word) words.push(word);
+        word = '';
+        blankOk = false;
+        inWord = false;
+        continue;
+      }
+      if (c === "'" || c === '"') {
+        quote = c;
+        blankOk = true;
+      } else if (c === escape) {
+        if (i + 1 === text.length) continue;
+        word += c;
+        c = text[++i]!;
+      }
+      word += c;
+      continue;
+    }
+    if (c === quote) quote = '';
+    else if (c === escape && quote !== "'") {
+      if (i + 1 === text.length) continue;
+      word += c;
+      c = text[++i]!;
+    }
+    word += c;
+  }
+  if (inWord && (blankOk || word)) words.push(word);
+  return words;
+}
+
+/**
  * Reads the `$` reference that starts at `at` the way BuildKit's lexer does, with no variable
  * set: where it ends, and BuildKit's message when the reference itself is malformed
  * (`${}`, `${X:=y}`, a missing `}`), whatever the values.

@@ -1,5 +1,4 @@
-import { declarations } from '../model/model';
-import { VarScope } from '../model/variables';
+import { splitDeclarationWords, VarScope } from '../model/variables';
 import { isValidImageReference, varRefs } from './lib/buildkit-checks';
 import { defineRule } from './rule';
 
@@ -16,9 +15,6 @@ const PLATFORM_DEFAULTS: Record<string, string> = {
   TARGETARCH: 'amd64',
   TARGETVARIANT: '',
 };
-
-/** Modifiers VarScope does not evaluate; BuildKit abandons the check on the error some of them raise. */
-const UNSUPPORTED = new Set(['?', ':?', '#', '%', '/']);
 
 export default defineRule(
   {
@@ -37,32 +33,37 @@ export default defineRule(
     aliases: { buildkit: 'InvalidDefaultArgInFrom' },
   },
   (ctx) => {
+    // As BuildKit's check: the global ARGs with their defaults only; any error of its lexer abandons the check.
     const scope = new VarScope();
     for (const [name, value] of Object.entries(PLATFORM_DEFAULTS)) scope.set(name, { kind: 'predefined', value });
     const withoutDefault = new Set<string>();
     for (const inst of ctx.model.globalArgs) {
-      for (const [name, value] of declarations(inst)) {
+      // The values as written, quotes included: the lexer takes them off (`${X:-"supported"}`).
+      for (const word of splitDeclarationWords(inst.argsText.text, ctx.model.escape)) {
+        const eq = word.indexOf('=');
+        const name = eq < 0 ? word : word.slice(0, eq);
+        const value = eq < 0 ? undefined : word.slice(eq + 1);
         // An ARG without a default is not set at all (a platform ARG keeps its automatic value).
         if (value === undefined) {
           if (!Object.hasOwn(PLATFORM_DEFAULTS, name) && !scope.has(name)) withoutDefault.add(name);
           continue;
         }
-        if (varRefs(value, ctx.model.escape).some((r) => UNSUPPORTED.has(r.modifier))) return;
-        const text = scope.expand(value, ctx.model.escape).text;
-        scope.set(name, { kind: 'arg', value: text });
-        if (text === '') withoutDefault.add(name);
+        const e = scope.expand(value, { escape: ctx.model.escape, quotes: 'remove', closed: true });
+        if (e.error) return;
+        scope.set(name, { kind: 'arg', value: e.text });
+        if (e.text === '') withoutDefault.add(name);
         else withoutDefault.delete(name);
       }
     }
     for (const stage of ctx.model.stages) {
       const base = stage.base;
       if (!stage.from || !base || !base.raw.includes('$')) continue;
-      const refs = varRefs(base.raw, ctx.model.escape);
-      if (!refs.length || refs.some((r) => UNSUPPORTED.has(r.modifier))) continue;
-      // BuildKit's lexer drops double quotes (`alpine:"${TAG}"`); single quotes stop expansion, which is not worth guessing about.
-      if (base.raw.includes("'")) continue;
-      const image = scope.expand(base.raw, ctx.model.escape).text.replace(/"/g, '');
+      // The lexer takes the quotes off (`alpine:"${TAG}"`) and leaves single-quoted text alone.
+      const e = scope.expand(base.raw, { escape: ctx.model.escape, quotes: 'remove', closed: true });
+      if (e.error) return;
+      const image = e.text;
       if (isValidImageReference(image)) continue;
+      const refs = varRefs(base.raw, ctx.model.escape);
       const culprits = [...new Set(refs.map((r) => r.name).filter((n) => withoutDefault.has(n)))];
       const cause = culprits.length ? ` because ${culprits.map((n) => `\`${n}\``).join(', ')} ${culprits.length > 1 ? 'have' : 'has'} no default` : '';
       const becomes = image ? `\`${image}\`, which is not a valid image name` : 'an empty image name';
