@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
+import { ParsedDocument } from '../../server/src/engine/document';
 import { syntaxCodeName, syntaxCodeNumber, syntaxDiagnostics } from '../../server/src/engine/syntax-validation';
 import { docOf } from '../support/docs';
 
@@ -16,6 +17,20 @@ const VALID: Record<string, string> = {
   'zero HEALTHCHECK durations': 'FROM alpine\nHEALTHCHECK --start-period=0s --interval=0s --timeout=0s CMD ["true"]\n',
   'zero HEALTHCHECK retries': 'FROM alpine\nHEALTHCHECK --retries=0 CMD ["true"]\n',
   'multi-source COPY to a directory without a slash': 'FROM alpine\nCOPY a b /app\n',
+  // BuildKit's lexer reads these modifiers and nested words; dockerfile-utils stops at the first `}` or `:`.
+  'replace in FROM': 'ARG IMAGE=alpine:3.20\nFROM ${IMAGE/:/:v}\n',
+  'replace all with a colon in the pattern': 'ARG V=a:b\nFROM alpine:${V//:/-}\n',
+  'replace with an escaped slash': 'FROM alpine\nARG P=/a/b\nENV X=${P//\\//_}\n',
+  'prefix and suffix patterns in FROM': 'ARG V=3.20.1\nFROM alpine:${V%.*}\nFROM alpine:${V##*:}\nFROM ${V#x}\n',
+  'a pattern with a colon in ENV': 'FROM alpine\nARG V=a:b\nENV A=${V%%:*} B=${V/a:/b}\n',
+  'nested words in FROM': 'ARG DIGEST\nARG NAME=app\nARG VERSION=1\nARG IMAGE\nFROM alpine${DIGEST:+@${DIGEST}}\nFROM ${IMAGE:-ghcr.io/acme/${NAME}-main:${VERSION}}\n',
+  'a required ARG in FROM that --build-arg may pass': 'ARG IMAGE\nFROM ${IMAGE?required}\n',
+  'modifiers in instructions BuildKit does not expand': 'FROM alpine\nHEALTHCHECK CMD echo ${X:=1}\nSHELL ["sh", "-c", "${X:=1}"]\nMAINTAINER ${X:=1}\nONBUILD RUN echo ${X:=1}\n',
+  'a modifier inside single quotes': "FROM alpine\nENV A='${B:=x}'\n",
+  'STOPSIGNAL with a default': 'FROM alpine\nSTOPSIGNAL ${S:-SIGTERM}\n',
+  'STOPSIGNAL with a pattern': 'FROM alpine\nARG S=SIGKILL\nSTOPSIGNAL ${S#x}\n',
+  'EXPOSE with an alternative value': 'FROM alpine\nEXPOSE 80${Q:+/udp}\n',
+  'the backtick escape before a modifier': '# escape=`\nFROM alpine\nENV A=${B##*:} C=`${D:=x}\n',
 };
 
 /** Dockerfiles BuildKit rejects: the error must stay. */
@@ -25,6 +40,13 @@ const INVALID: Record<string, [string, string]> = {
   'HEALTHCHECK interval below 1ms but not zero': ['FROM alpine\nHEALTHCHECK --interval=1ns CMD ["true"]\n', 'syntax/flag-less-than-1ms'],
   'variable modifier outside heredocs': ['FROM alpine\nENV A=${B:=x}\n', 'syntax/unsupported-modifier'],
   'no FROM': ['CMD ["a"]\n', 'syntax/no-source-image'],
+  'variable modifier on a continuation line': ['FROM alpine\nENV A=a \\\n  B=${C:=x}\n', 'syntax/unsupported-modifier'],
+  'empty modifier': ['FROM alpine\nENV A=${V:}\n', 'syntax/unsupported-modifier'],
+  'FROM an undeclared variable': ['FROM ${V}\n', 'syntax/base-name-empty'],
+  'FROM an alternative value of an undeclared variable': ['FROM ${V:+alpine}\n', 'syntax/base-name-empty'],
+  'STOPSIGNAL that expands to no signal': ['FROM alpine\nSTOPSIGNAL ${S:-SIGFOO}\n', 'syntax/invalid-signal'],
+  'EXPOSE that expands to no port': ['FROM alpine\nEXPOSE 80${Q:-x}\n', 'syntax/invalid-port'],
+  'COPY --from with a variable': ['ARG IMAGE=busybox\nFROM alpine\nCOPY --from=${IMAGE} /a /b\n', 'syntax/flag-invalid-from-value'],
 };
 
 for (const crlf of [false, true]) {
@@ -41,6 +63,29 @@ for (const crlf of [false, true]) {
         );
       });
     }
+    it('an unsupported modifier covers the whole reference, with BuildKit\'s message', () => {
+      const [e] = errorsOf('FROM alpine\nENV A=${V:=x}\n', crlf);
+      assert.deepEqual(e?.range, { start: { line: 1, character: 6 }, end: { line: 1, character: 13 } });
+      assert.equal(e?.message, 'failed to process "${V:=x}": unsupported modifier (:=) in substitution');
+    });
+    it('an unsupported modifier in an ONBUILD trigger is a warning: this build accepts it', () => {
+      const [d, ...rest] = syntaxDiagnostics(docOf('FROM alpine\nONBUILD ENV A=${X:=1}\n', crlf));
+      assert.equal(rest.length, 0);
+      assert.equal(d?.severity, DiagnosticSeverity.Warning);
+      assert.match(d?.message ?? '', /ONBUILD trigger/);
+    });
+    it('COPY --from with a variable: BuildKit\'s message; a warning in a Containerfile, which buildah builds', () => {
+      const text = 'ARG IMAGE=busybox\nFROM alpine\nCOPY --from=${IMAGE} /a /b\n';
+      const [docker] = errorsOf(text, crlf);
+      assert.match(docker?.message ?? '', /^variable expansion is not supported for --from/);
+      const body = crlf ? text.replace(/\n/g, '\r\n') : text;
+      const diagnostics = syntaxDiagnostics(new ParsedDocument('file:///test/containerfile/Containerfile', 1, body));
+      assert.deepEqual(
+        diagnostics.map((d) => d.severity),
+        [DiagnosticSeverity.Warning],
+      );
+      assert.match(diagnostics[0]?.message ?? '', /buildah and podman build expand it/);
+    });
     it('multi-source COPY without a slash is left to the copy-multi-source-no-slash rule', () => {
       assert.equal(syntaxDiagnostics(docOf('FROM alpine\nCOPY a b /app\n', crlf)).length, 0);
     });

@@ -1,5 +1,7 @@
 import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
-import type { Diagnostic } from 'vscode-languageserver-types';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import { declarations, type Inst, type Model } from '../model/model';
+import { readReference, VarScope } from '../model/variables';
 import type { ParsedDocument } from './document';
 import { heredocBodies, rangeContains } from './heredocs';
 
@@ -53,7 +55,9 @@ export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown
     if (code === ValidationCode.NO_SOURCE_IMAGE && doc.dockerfile.getFROMs().length > 0) continue;
     if (code === ValidationCode.FLAG_LESS_THAN_1MS && isZeroDuration(flagValueAfter(doc, d))) continue; // BuildKit: 0 means "inherit"
     if (code === ValidationCode.FLAG_AT_LEAST_ONE && /\bretries\b/.test(d.message) && /\(not 0\)/.test(d.message)) continue; // BuildKit only rejects negative retries
-    const adjusted: Diagnostic = { ...d, source: SYNTAX_SOURCE, code: syntaxCodeName(code) };
+    const corrected = VARIABLE_CHECKS.has(code) ? correctVariableCheck(doc, d, code) : d;
+    if (!corrected) continue;
+    const adjusted: Diagnostic = { ...corrected, source: SYNTAX_SOURCE, code: syntaxCodeName(code) };
     out.push(adjusted);
   }
   return out;
@@ -81,3 +85,164 @@ function flagValueAfter(doc: ParsedDocument, d: Diagnostic): string {
 function isZeroDuration(value: string): boolean {
   return /^0+(?:\.0+)?(?:ns|us|µs|ms|s|m|h)?$/.test(value);
 }
+
+/**
+ * dockerfile-utils reads `${...}` with a parser of its own that stops at the first `}` and knows
+ * only `-`, `+` and `?`, and it expands variables without modifiers. These checks are redone
+ * with BuildKit's lexer (model/variables.ts).
+ */
+const VARIABLE_CHECKS = new Set<number>([
+  ValidationCode.UNSUPPORTED_MODIFIER,
+  ValidationCode.BASE_NAME_EMPTY,
+  ValidationCode.INVALID_SIGNAL,
+  ValidationCode.INVALID_PORT,
+  ValidationCode.FLAG_INVALID_FROM_VALUE,
+]);
+
+/** Instructions whose arguments BuildKit never expands (RUN, CMD and ENTRYPOINT are the shell's). */
+const NOT_EXPANDED = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'SHELL', 'MAINTAINER', 'ONBUILD']);
+
+/** The diagnostic as BuildKit would have it, or undefined when BuildKit accepts the file. */
+function correctVariableCheck(doc: ParsedDocument, d: Diagnostic, code: number): Diagnostic | undefined {
+  const model = doc.model();
+  const at = doc.textDocument.offsetAt(d.range.start);
+  const outer = model.instructions.find((i) => doc.textDocument.offsetAt(i.range.start) <= at && at <= doc.textDocument.offsetAt(i.range.end));
+  if (!outer) return d;
+  const inst = outer.trigger && at >= doc.textDocument.offsetAt(outer.trigger.range.start) ? outer.trigger : outer;
+  switch (code) {
+    case ValidationCode.UNSUPPORTED_MODIFIER:
+      return unsupportedModifier(doc, d, inst, at, model.escape);
+    case ValidationCode.BASE_NAME_EMPTY:
+      return baseNameEmpty(model, d, inst);
+    case ValidationCode.INVALID_SIGNAL:
+      return expandsTo(inst, inst.argsText.text, model.escape, (words) => words.length === 1 && isSignal(words[0]!)) ? undefined : withExpanded(d, inst, model.escape);
+    case ValidationCode.INVALID_PORT:
+      return expandsTo(inst, doc.textDocument.getText(d.range), model.escape, (words) => words.every((w) => PORT.test(w))) ? undefined : d;
+    case ValidationCode.FLAG_INVALID_FROM_VALUE:
+      return fromFlagVariable(doc, d, model.escape);
+  }
+  return d;
+}
+
+/**
+ * BuildKit rejects a reference only in the instructions it expands, outside single quotes, when
+ * its own lexer cannot read it; `${v/p/r}`, `${v#p}`, `${v%%p}` and words nested in words are fine.
+ * An ONBUILD trigger is expanded by the builds FROM this image, not by this one: a warning.
+ */
+function unsupportedModifier(doc: ParsedDocument, d: Diagnostic, inst: Inst, at: number, escape: string): Diagnostic | undefined {
+  if (NOT_EXPANDED.has(inst.keyword)) return undefined;
+  const text = inst.argsText.text;
+  let index = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (inst.argsText.docOffset(i) >= at) {
+      index = i;
+      break;
+    }
+  }
+  if (index < 0) return d;
+  const ref = references(text, escape).find((r) => r.start <= index && index < r.end);
+  if (!ref?.error) return undefined;
+  const [start, end] = inst.argsText.docSpan(ref.start, ref.end);
+  const corrected: Diagnostic = {
+    ...d,
+    range: { start: doc.textDocument.positionAt(start), end: doc.textDocument.positionAt(end) },
+    message: `failed to process "${text.slice(ref.start, ref.end)}": ${ref.error}`,
+  };
+  if (!inst.inOnbuild) return corrected;
+  return { ...corrected, severity: DiagnosticSeverity.Warning, message: `${corrected.message} (when an image built FROM this one runs the ONBUILD trigger)` };
+}
+
+/**
+ * BuildKit rejects any variable in `COPY --from` (it lexes the value with no variable set and
+ * compares); buildah, which also builds a Containerfile, expands it: there it is a warning.
+ */
+function fromFlagVariable(doc: ParsedDocument, d: Diagnostic, escape: string): Diagnostic {
+  const value = doc.textDocument.getText(d.range);
+  if (!value.includes('$') || new VarScope().expand(value, { escape, quotes: 'remove', closed: true }).text === value) return d;
+  const message = 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround';
+  if (!/(^|\/)containerfile[^/]*$/i.test(doc.uri)) return { ...d, message };
+  return { ...d, severity: DiagnosticSeverity.Warning, message: `${message} (docker build rejects it; buildah and podman build expand it)` };
+}
+
+/** The `${...}` references BuildKit's lexer reads in an instruction's arguments: none inside single quotes. */
+function references(text: string, escape: string): { start: number; end: number; error?: string }[] {
+  const out: { start: number; end: number; error?: string }[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      continue;
+    }
+    if (c === escape) {
+      i++;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = quote === c ? undefined : (quote ?? c);
+      continue;
+    }
+    if (c !== '$' || text[i + 1] !== '{') continue;
+    const ref = readReference(text, i, escape);
+    out.push({ start: i, ...ref });
+    i = Math.max(i, ref.end - 1);
+  }
+  return out;
+}
+
+/**
+ * `FROM ${X}` is blank only when the global ARGs make it so: an ARG without a default may be
+ * passed with --build-arg, and `${X:-image}`, `${X#p}` or `${X/p/r}` of a declared X are not blank.
+ */
+function baseNameEmpty(model: Model, d: Diagnostic, inst: Inst): Diagnostic | undefined {
+  const base = model.stages.find((s) => s.from === inst)?.base;
+  if (!base) return d;
+  const scope = new VarScope();
+  for (const arg of model.globalArgs) {
+    for (const [name, value] of declarations(arg)) {
+      if (value === undefined) {
+        if (!scope.has(name)) scope.set(name, { kind: 'arg', value: undefined });
+        continue;
+      }
+      const e = scope.expand(value, { escape: model.escape, closed: true });
+      scope.set(name, { kind: 'arg', value: e.certain ? e.text : undefined });
+    }
+  }
+  for (const name of AUTOMATIC_ARGS) if (!scope.has(name)) scope.set(name, { kind: 'predefined', value: undefined });
+  const e = scope.expand(base.raw, { escape: model.escape, quotes: 'remove', closed: true });
+  if (e.error) return { ...d, message: e.error };
+  return e.certain && e.text === '' ? d : undefined;
+}
+
+/** ARGs BuildKit sets in FROM's scope whatever the Dockerfile says. */
+const AUTOMATIC_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'TARGETOSVERSION', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT', 'BUILDOSVERSION', 'TARGETSTAGE'];
+
+/** Whether `text` in `inst`, as BuildKit expands and splits it, passes `ok`; an unknown value passes. */
+function expandsTo(inst: Inst, text: string, escape: string, ok: (words: string[]) => boolean): boolean {
+  const e = inst.scope.expandWords(text, { escape });
+  if (e.error) return false;
+  return !e.certain || ok(e.words.map((w) => w.text));
+}
+
+/** dockerfile-utils names the value it could not expand as empty: say what BuildKit gets. */
+function withExpanded(d: Diagnostic, inst: Inst, escape: string): Diagnostic {
+  const e = inst.scope.expand(inst.argsText.text.trim(), { escape, quotes: 'remove' });
+  return e.certain && /: $/.test(d.message) ? { ...d, message: d.message + e.text } : d;
+}
+
+/** `[ip:][hostPort:]containerPort[-end][/proto]` as dockerfile-utils checks it after expansion. */
+const PORT = /^([0-9])+(-[0-9]+)?(:([0-9])+(-[0-9]*)?)?(\/(\w*))?(\/\w*)*$/;
+
+/** moby's signal.ParseSignal: a number above 0 or a Linux signal name, with or without SIG. */
+function isSignal(value: string): boolean {
+  if (/^[+-]?\d+$/.test(value)) return Number(value) > 0;
+  return SIGNALS.has(value.toUpperCase().replace(/^SIG/, ''));
+}
+
+const SIGNALS = new Set([
+  'ABRT', 'ALRM', 'BUS', 'CHLD', 'CLD', 'CONT', 'FPE', 'HUP', 'ILL', 'INT', 'IO', 'IOT', 'KILL', 'PIPE', 'POLL', 'PROF', 'PWR', 'QUIT',
+  'SEGV', 'STKFLT', 'STOP', 'SYS', 'TERM', 'TRAP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'USR1', 'USR2', 'VTALRM', 'WINCH', 'XCPU', 'XFSZ',
+  ...Array.from({ length: 31 }, (_, i) => `RTMIN+${i + 1}`),
+  ...Array.from({ length: 30 }, (_, i) => `RTMAX-${i + 1}`),
+  'RTMIN', 'RTMAX',
+]);
