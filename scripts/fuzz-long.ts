@@ -6,7 +6,10 @@
  * both into the `fuzz` section of docs/BENCHMARKS.md, and the failing documents to
  * test-artifacts/fuzz-long/.
  *
- *   node scripts/build.mjs && npx tsx scripts/fuzz-long.ts [--documents 100000] [--seed N] [--only layerwise|peer]
+ *   node scripts/build.mjs && npx tsx scripts/fuzz-long.ts [--documents 100000] [--seed N] [--minutes M] [--only layerwise|peer]
+ *
+ * Both servers run at the same time (each gets the same documents in the same order); --minutes
+ * stops both after that long and reports how many documents each finished.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,6 +27,7 @@ function arg(name: string, fallback: string): string {
 const DOCUMENTS = Number(arg('documents', '100000'));
 const SEED = Number(arg('seed', '14'));
 const ONLY = arg('only', '');
+const MINUTES = Number(arg('minutes', '0'));
 const ROOT = path.resolve(__dirname, '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'fuzz-long');
 
@@ -47,9 +51,8 @@ function peerVersion(): string {
 async function main(): Promise<void> {
   const corpus = realFiles().map(readReal);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const results: { label: string; result: RunResult }[] = [];
-  for (const server of SERVERS) {
-    if (ONLY && ONLY !== server.name) continue;
+  const stopAt = MINUTES > 0 ? Date.now() + MINUTES * 60_000 : Infinity;
+  const run = async (server: (typeof SERVERS)[number]): Promise<{ label: string; result: RunResult }> => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-fuzz-long-'));
     let kept = 0;
     const started = Date.now();
@@ -58,48 +61,51 @@ async function main(): Promise<void> {
         seed: SEED,
         documents: DOCUMENTS,
         command: server.command,
-        settings: { layerwise: { docker: { host: `unix://${folder}/no-docker.sock` } }, docker: {} },
+        settings: { layerwise: { docker: { host: `unix://${folder}/no-docker.sock` } } },
         folder,
         corpus,
         deadlineMs: 20_000,
         size: { maxChars: 20_000 },
         edits: 2,
+        stop: () => Date.now() > stopAt,
         onFailure: (f: FuzzFailure) => {
           console.log(`[${server.name}] document ${f.doc}: ${f.kind} ${f.method}: ${f.message.slice(0, 200).replace(/\s+/g, ' ')}`);
           // Enough examples to reproduce each kind; the counts are in the table.
           if (kept++ < 200) fs.writeFileSync(path.join(ARTIFACTS, `${server.name}-doc-${f.doc}-${f.method.replace(/\W+/g, '_')}.txt`), `${JSON.stringify(f.params)}\n${f.message}\n---\n${f.text}`);
         },
         progress: (s) => {
-          if (s.documents % 500 === 0) {
+          if (s.documents % 250 === 0) {
             const rate = s.documents / ((Date.now() - started) / 1000);
-            console.log(`[${server.name}] ${s.documents}/${DOCUMENTS} documents, ${s.requests} requests, ${s.errors} errors, ${s.unanswered} unanswered, ${s.crashes} crashes, ${rate.toFixed(1)} documents/s`);
+            console.log(`[${server.name}] ${s.documents}/${DOCUMENTS} documents, ${s.requests} requests, ${s.errors} errors, ${s.unanswered} unanswered, ${s.crashes} crashes, ${rate.toFixed(2)} documents/s`);
           }
         },
       },
       ([command, ...args], settings) => LspClient.spawn({ command: command!, args, settings }),
     );
     fs.rmSync(folder, { recursive: true, force: true });
-    results.push({ label: server.label, result });
-  }
+    return { label: server.label, result };
+  };
+  const results: { label: string; result: RunResult }[] = await Promise.all(SERVERS.filter((s) => !ONLY || ONLY === s.name).map(run));
   const mib = (kib: number | undefined): string => (kib === undefined ? '?' : `${(kib / 1024).toFixed(0)} MiB`);
   const rows = results.map(
     ({ label, result: r }) =>
-      `| ${label} | ${r.documents} | ${r.requests} | ${r.errors} | ${r.unanswered} | ${r.crashes} | ${percentile(r.latencies, 50).toFixed(1)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${mib(r.peakRssKiB)} | ${(r.durationMs / 60_000).toFixed(0)} min |`,
+      `| ${label} | ${r.documents} | ${r.requests} | ${r.errors} | ${r.unanswered} | ${r.crashes} | ${r.restarts} | ${percentile(r.latencies, 50).toFixed(1)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${mib(r.peakRssKiB)} | ${(r.durationMs / 60_000).toFixed(0)} min |`,
   );
   const { start, end } = benchMarks('fuzz');
   const section = [
     start,
     '## Fuzz: the same documents through both servers',
     '',
-    `\`npx tsx scripts/fuzz-long.ts --documents ${DOCUMENTS} --seed ${SEED}\` (after \`node scripts/build.mjs\`), ${new Date().toISOString().slice(0, 10)}, ` +
+    `\`npx tsx scripts/fuzz-long.ts --documents ${DOCUMENTS} --seed ${SEED}${MINUTES ? ` --minutes ${MINUTES}` : ''}\` (after \`node scripts/build.mjs\`), ${new Date().toISOString().slice(0, 10)}, ` +
+      `both servers at the same time, ${MINUTES ? `stopped after ${MINUTES} minutes, ` : ''}` +
       `${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end (a shared machine: latencies include waiting for a core). ` +
       `Mutated real Dockerfiles of the corpus and generated pathologies (lines up to about 20,000 characters), each opened, ` +
       `asked every request the server advertises at random positions, edited twice (incremental or full) and asked again. ` +
-      `An error is an error answer (a cancelled request is not one); unanswered is no answer within 20 s; a crash is the process exiting (it is restarted). ` +
+      `An error is an error answer (a cancelled request is not one); unanswered is no answer within 20 s; a crash is the process exiting (it is restarted); a server that left a request unanswered is restarted before the next document. Latencies are of answered requests; peak RSS is the highest VmHWM of the server processes. ` +
       `Peer: dockerfile-language-server-nodejs ${peerVersion()}.`,
     '',
-    '| Server | Documents | Requests | Errors | Unanswered | Crashes | p50 | p99 | Peak RSS (VmHWM) | Time |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Server | Documents | Requests | Errors | Unanswered | Crashes | Restarts after a hang | p50 | p99 | Peak RSS (VmHWM) | Time |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     end,
   ].join('\n');

@@ -66,53 +66,50 @@ const ODD_FLAGS = [
 ];
 const STRAY = ['\0', '\t', '\x7f', '\x1b[31m', '\u00a0', '\u2028', '\u2029', '\ufeff', '\u200b', '\\', '`', '"', "'", '$', '${', '$(', '<<', '\r', '#', '=', '[', ']', '{', '}', '😀', 'é', '\ud800', '\udfff', '\udc00\ud800'];
 
-/** A pathological document of one of the shapes users and fuzzers have broken servers with. */
+/**
+ * Pathological shapes users and fuzzers have broken servers with, each a function of a size in
+ * characters (roughly the length of the document it makes).
+ */
+export const PATHOLOGIES: Record<string, (chars: number) => string> = {
+  'ENV a b a b … on one line': (c) => `FROM alpine\nENV V=1 ${Array(Math.ceil(c / 4)).fill('a b').join(' ')}\n`,
+  'RUN a && a && … chain': (c) => `FROM alpine\nRUN ${Array(Math.ceil(c / 5)).fill('a').join(' && ')}\n`,
+  'thousands of stages': (c) =>
+    Array.from({ length: Math.ceil(c / 60) }, (_, i) => `FROM alpine AS s${i}\nCOPY --from=s${Math.max(0, i - 1)} /a /a\nRUN echo ${i}\n`).join(''),
+  'nested $( ) substitutions': (c) => {
+    const d = Math.ceil(c / 8);
+    return `FROM alpine\nRUN ${'echo $('.repeat(d)}x${')'.repeat(d)}\n`;
+  },
+  'nested ( ) subshells': (c) => {
+    const d = Math.ceil(c / 2);
+    return `FROM alpine\nRUN ${'('.repeat(d)}true${')'.repeat(d)}\n`;
+  },
+  'nested ${A:-…} defaults': (c) => {
+    const d = Math.ceil(c / 6);
+    return `FROM alpine\nARG A\nRUN echo ${'${A:-'.repeat(d)}x${'}'.repeat(d)}\n`;
+  },
+  'nested JSON arrays': (c) => {
+    const d = Math.ceil(c / 2);
+    return `FROM alpine\nCMD ${'['.repeat(d)}"a"${']'.repeat(d)}\n`;
+  },
+  'indented RUN $A before FROM': (c) => `${'  RUN $A\n'.repeat(Math.ceil(c / 9))}`,
+  'unterminated heredoc': (c) => `FROM alpine\nRUN <<EOF\n${Array(Math.ceil(c / 11)).fill('echo hello').join('\n')}\n`,
+  'continuation lines': (c) => `FROM alpine\nRUN echo a \\\n${Array(Math.ceil(c / 9)).fill('  && b \\').join('\n')}\n`,
+  'a long pipeline': (c) => `FROM alpine\nRUN ${Array(Math.ceil(c / 4)).fill('a |').join(' ')} b\n`,
+  'nested if': (c) => `FROM alpine\nRUN ${'if true; then '.repeat(Math.ceil(c / 18))}x${'; fi'.repeat(Math.ceil(c / 18))}\n`,
+  'LABEL with thousands of pairs': (c) => `FROM alpine\nLABEL ${Array.from({ length: Math.ceil(c / 8) }, (_, i) => `k${i}="v"`).join(' ')}\n`,
+  'nested { } groups': (c) => `FROM alpine\nRUN ${'{ '.repeat(Math.ceil(c / 4))}true;${' }'.repeat(Math.ceil(c / 4))}\n`,
+  'COPY with thousands of sources': (c) => `FROM alpine\nCOPY ${Array(Math.ceil(c / 2)).fill('a').join(' ')} /dst/\n`,
+  'global ARGs referring to each other': (c) =>
+    `ARG ${Array.from({ length: Math.ceil(c / 14) }, (_, i) => `A${i}=$A${i + 1}`).join('\nARG ')}\nFROM alpine:$A0\nRUN echo $A0\n`,
+  'ENV pairs referring to each other': (c) => `FROM alpine\nENV ${Array.from({ length: Math.ceil(c / 12) }, (_, i) => `K${i}=$K${i + 1}`).join(' ')}\n`,
+  'CR-only line ends': (c) => Array.from({ length: Math.ceil(c / 40) }, (_, i) => `FROM alpine AS s${i}\rRUN echo $A && b\r`).join(''),
+};
+const PATHOLOGY_NAMES = Object.keys(PATHOLOGIES);
+
+/** A pathological document of one of the shapes, at a random size up to `size.maxChars`. */
 export function pathology(rng: Rng, size: FuzzSize): string {
-  const n = (unit: number): number => Math.max(1, Math.floor((size.maxChars / unit) * (0.2 + rng.next() * 0.8)));
-  switch (rng.int(16)) {
-    case 0:
-      return `FROM alpine\nENV V=1 ${Array(n(4)).fill('a b').join(' ')}\n`;
-    case 1:
-      return `FROM alpine\nRUN ${Array(n(5)).fill('a').join(' && ')}\n`;
-    case 2: {
-      const k = n(60);
-      return Array.from({ length: k }, (_, i) => `FROM alpine AS s${i}\nCOPY --from=s${Math.max(0, i - 1)} /a /a\nRUN echo ${i}\n`).join('');
-    }
-    case 3: {
-      const d = n(8);
-      return `FROM alpine\nRUN ${'echo $('.repeat(d)}x${')'.repeat(d)}\n`;
-    }
-    case 4: {
-      const d = n(4);
-      return `FROM alpine\nRUN ${'('.repeat(d)}true${')'.repeat(d)}\n`;
-    }
-    case 5: {
-      const d = n(10);
-      return `FROM alpine\nARG A\nRUN echo ${'${A:-'.repeat(d)}x${'}'.repeat(d)}\n`;
-    }
-    case 6: {
-      const d = n(2);
-      return `FROM alpine\nCMD ${'['.repeat(d)}"a"${']'.repeat(rng.int(d + 1))}\n`;
-    }
-    case 7:
-      return `  RUN $A\n`;
-    case 8:
-      return `FROM alpine\nRUN <<EOF\n${Array(n(12)).fill('echo hello').join('\n')}\n`;
-    case 9:
-      return `FROM alpine\nRUN echo a \\\n${Array(n(8)).fill('  && b \\').join('\n')}\n`;
-    case 10:
-      return `FROM alpine\nRUN ${Array(n(6)).fill('a |').join(' ')} b\n`;
-    case 11:
-      return `FROM alpine\nRUN ${'if true; then '.repeat(n(30))}x${'; fi'.repeat(n(30))}\n`;
-    case 12:
-      return `FROM alpine\nLABEL ${Array.from({ length: n(8) }, (_, i) => `k${i}="v"`).join(' ')}\n`;
-    case 13:
-      return `FROM alpine\nRUN ${'{ '.repeat(n(4))}true;${' }'.repeat(n(4))}\n`;
-    case 14:
-      return `FROM alpine\nCOPY ${Array(n(3)).fill('a').join(' ')} /dst/\n`;
-    default:
-      return `ARG ${Array.from({ length: n(12) }, (_, i) => `A${i}=$A${i + 1}`).join('\nARG ')}\nFROM alpine:$A0\nRUN echo $A0\n`;
-  }
+  const make = PATHOLOGIES[rng.pick(PATHOLOGY_NAMES)]!;
+  return make(Math.max(8, Math.floor(size.maxChars * (0.2 + rng.next() * 0.8))));
 }
 
 /** One mutation applied to a text. */
@@ -237,13 +234,15 @@ export interface FuzzStats {
   errors: number;
   unanswered: number;
   crashes: number;
+  /** Restarts after a document left requests unanswered. */
+  restarts: number;
   /** Milliseconds per answered request. */
   latencies: number[];
   failures: FuzzFailure[];
 }
 
 export function emptyStats(): FuzzStats {
-  return { documents: 0, requests: 0, errors: 0, unanswered: 0, crashes: 0, latencies: [], failures: [] };
+  return { documents: 0, requests: 0, errors: 0, unanswered: 0, crashes: 0, restarts: 0, latencies: [], failures: [] };
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -456,6 +455,8 @@ export interface RunOptions extends DriveOptions {
   corpus: readonly string[];
   /** Called after each document. */
   progress?: (stats: FuzzStats) => void;
+  /** Stop early (after the current document) once this returns true. */
+  stop?: () => boolean;
 }
 
 export interface RunResult extends FuzzStats {
@@ -484,8 +485,17 @@ export async function runFuzz(options: RunOptions, spawn: (command: string[], se
     const rng = new Rng(options.seed + i);
     const text = fuzzDocument(rng, options.corpus, options.size);
     const uri = `file://${options.folder}/fuzz-${i % 8}/Dockerfile`;
+    const unansweredBefore = stats.unanswered;
     await driveDocument(client, init, rng, uri, text, options.corpus, i, stats, options);
     if (i % 50 === 0) await readPeak();
+    // A server that left requests unanswered may still be stuck: start a fresh one, as a user would, so one hang is not counted for every later document.
+    if (stats.unanswered > unansweredBefore && !client.hasExited) {
+      await readPeak();
+      stats.restarts++;
+      await client.shutdown(1_000);
+      client = spawn(options.command, options.settings);
+      init = await client.initialize({ rootUri: null, timeoutMs: 60_000 });
+    }
     if (client.hasExited) {
       stats.crashes++;
       const f: FuzzFailure = { doc: i, method: '(process)', kind: 'crash', message: client.stderr.slice(-2000), text, params: undefined };
@@ -496,6 +506,7 @@ export async function runFuzz(options: RunOptions, spawn: (command: string[], se
       init = await client.initialize({ rootUri: null, timeoutMs: 60_000 });
     }
     options.progress?.(stats);
+    if (options.stop?.()) break;
   }
   await readPeak();
   await client.shutdown();
