@@ -6,7 +6,7 @@ import type { DaemonClient } from '../../server/src/docker/client';
 import { LayerLensService } from '../../server/src/docker/service';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initShellParser } from '../../server/src/model/shell';
-import { testDaemon } from '../support/daemon';
+import { buildkitSkip, defaultBuilder, testDaemon } from '../support/daemon';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
 import { apiBuild, connect, fixtureDir, removeImage, RUN_ID } from './docker-fixtures';
 
@@ -37,7 +37,8 @@ describe('Build Image through the Engine API', { skip: daemon.skip }, () => {
   });
 
   for (const builder of ['buildkit', 'classic'] as const) {
-    it(`${builder}: sends the context without what .dockerignore excludes, passes build args, writes ${builder} history`, async () => {
+    const skip = builder === 'buildkit' && buildkitSkip();
+    it(`${builder}: sends the context without what .dockerignore excludes, passes build args, writes ${builder} history`, { skip }, async () => {
       const dir = fixtureDir({
         Dockerfile: [
           `FROM ${BUSYBOX_IMAGE}`,
@@ -64,22 +65,24 @@ describe('Build Image through the Engine API', { skip: daemon.skip }, () => {
       assert.equal(r.context?.files, 4); // Dockerfile, .dockerignore, keep.txt, logs/keep.log
       const history = await client.history(r.imageId!);
       const dd = history.find((h) => h.CreatedBy.includes('dd if=/dev/zero'))!;
-      assert.equal(dd.Size, 20 * 1024);
+      // Docker counts the file's bytes; Podman its layer tar's (headers and padding too).
+      if (daemon.engine === 'podman') assert.ok(dd.Size > 20 * 1024 && dd.Size < 28 * 1024, String(dd.Size));
+      else assert.equal(dd.Size, 20 * 1024);
       if (builder === 'buildkit') {
         assert.equal(dd.Comment, 'buildkit.dockerfile.v0');
         assert.match(dd.CreatedBy, /^RUN \|1 BLOCKS=20 \/bin\/sh -c dd .* # buildkit$/);
         assert.ok(lines.some((l) => /\[\d\/\d\] RUN dd/.test(l)), lines.join('\n'));
       } else {
-        assert.equal(dd.Comment, '');
+        assert.match(dd.Comment, daemon.engine === 'podman' ? /^FROM [0-9a-f]+$/ : /^$/); // buildah notes the parent
         assert.match(dd.CreatedBy, /^\|1 BLOCKS=20 \/bin\/sh -c dd /);
-        assert.ok(history.some((h) => h.CreatedBy.includes('#(nop) COPY dir:')), 'classic COPY entry');
-        assert.ok(lines.some((l) => /^Step \d\/\d : RUN dd/.test(l)), lines.join('\n'));
+        assert.ok(history.some((h) => h.CreatedBy.includes('#(nop) COPY dir:')), history.map((h) => h.CreatedBy).join('\n'));
+        assert.ok(lines.some((l) => /^(Step \d\/\d : |STEP \d\/\d: )RUN dd/.test(l)), lines.join('\n'));
       }
       const inspected = await client.inspect(`layerwise-test/build-${builder}:${RUN_ID}`);
       assert.equal(inspected?.Id, r.imageId);
     });
 
-    it(`${builder}: builds up to --target only`, async () => {
+    it(`${builder}: builds up to --target only`, { skip }, async () => {
       const dir = fixtureDir({
         Dockerfile: `FROM ${BUSYBOX_IMAGE} AS one\nENV LW_RUN=${builder}-${RUN_ID}\nRUN echo one > /one\nFROM one AS two\nRUN false\n`,
       });
@@ -88,15 +91,15 @@ describe('Build Image through the Engine API', { skip: daemon.skip }, () => {
       assert.equal(r.target, 'one');
     });
 
-    it(`${builder}: a failing step fails the build with the daemon's message`, async () => {
+    it(`${builder}: a failing step fails the build with the daemon's message`, { skip }, async () => {
       const dir = fixtureDir({ Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN echo ${RUN_ID} && exit 3\n` });
       const r = await apiBuild(client, dir, { tag: tag(`fail-${builder}`), builder, signal: new AbortController().signal });
       assert.equal(r.ok, false);
       assert.equal(r.cancelled, false);
-      assert.match(r.error!, /exit code: 3|returned a non-zero code: 3/);
+      assert.match(r.error!, /exit code: 3|returned a non-zero code: 3|exit status 3/);
     });
 
-    it(`${builder}: cancelling aborts the request and the daemon stops the build`, async () => {
+    it(`${builder}: cancelling aborts the request and the daemon stops the build`, { skip }, async () => {
       const marker = `cancel-${builder}-${RUN_ID}`;
       const dir = fixtureDir({ Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN echo ${marker} && sleep 60\n` });
       const ac = new AbortController();
@@ -159,7 +162,7 @@ describe('Build Image through the Engine API', { skip: daemon.skip }, () => {
       assert.ok('tag' in r && r.ok, JSON.stringify(r));
       assert.equal(r.tag, `layerwise-test/bound:${RUN_ID}`);
       assert.equal(r.target, 'app');
-      assert.equal(r.builder, 'buildkit');
+      assert.equal(r.builder, defaultBuilder());
       assert.ok(steps.some((s) => s.includes('RUN dd')), steps.join('\n'));
       const deadline = Date.now() + 5000;
       while (!refreshes && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));

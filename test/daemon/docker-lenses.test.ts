@@ -9,7 +9,7 @@ import { humanSize, share } from '../../server/src/docker/units';
 import { ParsedDocument } from '../../server/src/engine/document';
 import type { Model } from '../../server/src/model/model';
 import { initShellParser } from '../../server/src/model/shell';
-import { testDaemon } from '../support/daemon';
+import { buildkitSkip, defaultBuilder, testDaemon } from '../support/daemon';
 import { ensureBusyboxImage } from '../support/images';
 import {
   apiBuild,
@@ -26,6 +26,7 @@ import {
 } from './docker-fixtures';
 
 const daemon = testDaemon();
+const BUILDER = defaultBuilder();
 
 function modelOf(text: string, buildArgs: Record<string, string> = {}): Model {
   return new ParsedDocument('file:///work/Dockerfile', 1, text).model(buildArgs);
@@ -83,7 +84,7 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
   });
 
   for (const builder of ['buildkit', 'classic'] as const) {
-    it(`${builder} through the Engine API: every lens equals GET /images/{id}/history on its line`, async () => {
+    it(`${builder} through the Engine API: every lens equals GET /images/{id}/history on its line`, { skip: builder === 'buildkit' && buildkitSkip() }, async () => {
       const text = layeredDockerfile(`${builder}-${RUN_ID}`);
       const dir = fixtureDir({ Dockerfile: text, 'data.txt': DATA_TXT });
       const t = tag(`lens-${builder}`);
@@ -95,12 +96,14 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
       await assertLensesEqualHistory(client, model, state, built.imageId!, builder);
       const history = await client.history(built.imageId!);
       const dd = history.find((h) => h.CreatedBy.includes('count=${BLOCKS}'))!;
-      assert.equal(dd.Size, 64 * 1024);
+      // Docker counts the file's bytes; Podman its layer tar's (headers and padding too).
+      if (daemon.engine === 'podman') assert.ok(dd.Size > 64 * 1024 && dd.Size < 80 * 1024, String(dd.Size));
+      else assert.equal(dd.Size, 64 * 1024);
       assert.equal(builder === 'buildkit', dd.CreatedBy.startsWith('RUN |1 BLOCKS=64 /bin/sh -c'), dd.CreatedBy);
     });
   }
 
-  it('BuildKit through the docker CLI (DOCKER_BUILDKIT=1): the same lenses', { skip: fs.existsSync(DOCKER_CLI) ? false : `no ${DOCKER_CLI}` }, async () => {
+  it('BuildKit through the docker CLI (DOCKER_BUILDKIT=1): the same lenses', { skip: buildkitSkip() || (fs.existsSync(DOCKER_CLI) ? false : `no ${DOCKER_CLI}`) }, async () => {
     const text = layeredDockerfile(`cli-${RUN_ID}`);
     const dir = fixtureDir({ Dockerfile: text, 'data.txt': DATA_TXT });
     const t = tag('lens-cli');
@@ -116,8 +119,10 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
   it('without a binding, picks the most recent image built from the Dockerfile', async () => {
     const text = layeredDockerfile(`auto-${RUN_ID}`);
     const dir = fixtureDir({ Dockerfile: text, 'data.txt': DATA_TXT });
-    const first = await apiBuild(client, dir, { tag: tag('auto-bk'), builder: 'buildkit' });
+    const first = await apiBuild(client, dir, { tag: tag('auto-bk'), builder: BUILDER });
     await new Promise((r) => setTimeout(r, 1100)); // Created has a resolution of one second
+    // Another context file: a builder that caches across builders (Podman's) makes a new image too.
+    fs.writeFileSync(`${dir}/data.txt`, DATA_TXT.replace('x', 'y'));
     const second = await apiBuild(client, dir, { tag: tag('auto-classic'), builder: 'classic' });
     assert.notEqual(first.imageId, second.imageId);
     service.saved();
@@ -127,7 +132,7 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
   });
 
   for (const builder of ['buildkit', 'classic'] as const) {
-    it(`${builder}: multi-stage built with --target shows the target's stages only`, async () => {
+    it(`${builder}: multi-stage built with --target shows the target's stages only`, { skip: builder === 'buildkit' && buildkitSkip() }, async () => {
       const text = [
         `FROM layerwise-test/busybox:local AS build`,
         `ENV LW_RUN=${builder}-${RUN_ID}`,
@@ -160,16 +165,18 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
   it('a Dockerfile edited after the build: the edited line is stale, the rest still match', async () => {
     const text = layeredDockerfile(`edited-${RUN_ID}`);
     const dir = fixtureDir({ Dockerfile: text, 'data.txt': DATA_TXT });
-    const built = await apiBuild(client, dir, { tag: tag('edited'), builder: 'buildkit' });
+    const built = await apiBuild(client, dir, { tag: tag('edited'), builder: BUILDER });
     service.saved();
     const edited = text.replace('count=300', 'count=900').replace('USER nobody\n', 'USER nobody\nENV ADDED=1\n');
     fs.writeFileSync(`${dir}/Dockerfile`, edited);
     const model = modelOf(edited);
     const lenses = layers(await lensesOf(model));
-    const { byLine } = await historyByLine(client, modelOf(text), built.imageId!, 'buildkit');
+    const { byLine } = await historyByLine(client, modelOf(text), built.imageId!, BUILDER);
     const ddLine = edited.split('\n').findIndex((l) => l.includes('count=900'));
     const stale = lenses.filter((l) => l.kind === 'stale');
-    assert.deepEqual(stale.map((l) => [l.line, l.size, l.title]), [[ddLine, 300 * 1024, '307 kB · built from an older version of this line']]);
+    const oldSize = byLine.get(ddLine)!.Size;
+    assert.ok(oldSize >= 300 * 1024, String(oldSize));
+    assert.deepEqual(stale.map((l) => [l.line, l.size, l.title]), [[ddLine, oldSize, `${humanSize(oldSize)} · built from an older version of this line`]]);
     const added = edited.split('\n').indexOf('ENV ADDED=1');
     assert.deepEqual(lenses.filter((l) => l.line === added).map((l) => l.kind), ['missing']);
     // Lines before the insertion keep their line; lines after it moved down by one.
@@ -196,7 +203,7 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
     try {
       const text = layeredDockerfile(`cache-${RUN_ID}`);
       const dir = fixtureDir({ Dockerfile: text, 'data.txt': DATA_TXT });
-      const built = await apiBuild(client, dir, { tag: tag('cache'), builder: 'buildkit' });
+      const built = await apiBuild(client, dir, { tag: tag('cache'), builder: BUILDER });
       const first = await svc.lenses({ model: modelOf(text), docker: { ...DEFAULT_SETTINGS.docker, host: proxy.host } });
       assert.equal((first as { imageId?: string }).imageId, built.imageId);
       const afterFirst = proxy.requests.length;

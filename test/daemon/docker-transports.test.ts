@@ -22,7 +22,8 @@ import { testDaemon } from '../support/daemon';
  * process that forward to the daemon's unix socket.
  */
 
-const daemon = testDaemon();
+const ONCE = 'the transports are the client\'s own (proxies in this process): run once, on Engine 20.10';
+const daemon = testDaemon({ podman: ONCE, docker26: ONCE });
 const socketPath = (daemon.host ?? '').replace(/^unix:\/\//, '');
 const haveOpenssl = fs.existsSync('/usr/bin/openssl');
 

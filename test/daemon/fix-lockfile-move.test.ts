@@ -16,7 +16,8 @@ import { ensureDebianImage } from '../support/debian-image';
 import { docOf } from '../support/docs';
 import { dockerFor, TEST_IMAGE_PREFIX } from '../support/images';
 
-const daemon = testDaemon();
+const ONCE = 'the fix is proven on one real BuildKit build (its CACHED lines): run once, on Engine 20.10';
+const daemon = testDaemon({ podman: ONCE, docker26: ONCE });
 const DOCKER_CLI = '/usr/bin/docker';
 const NODE_IMAGE = `${TEST_IMAGE_PREFIX}node-fixture:${process.versions.node}`;
 /** npm beside the node binary that runs the tests (/usr/bin/node → /usr/lib/node_modules/npm). */

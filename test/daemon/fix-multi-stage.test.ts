@@ -14,7 +14,8 @@ import { ensureDebianImage } from '../support/debian-image';
 import { docOf } from '../support/docs';
 import { dockerFor } from '../support/images';
 
-const daemon = testDaemon();
+const ONCE = 'the conversion is proven on one real build: run once, on Engine 20.10';
+const daemon = testDaemon({ podman: ONCE, docker26: ONCE });
 
 const HELLO_C = '#include <stdio.h>\nint main(void) { printf("hello from C\\n"); return 0; }\n';
 const HELLO_GO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello from Go") }\n';

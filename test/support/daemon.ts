@@ -117,9 +117,50 @@ export async function startPrivateDaemon(log: (s: string) => void = () => undefi
   return { ok: false, reason: `dockerd did not become ready within 30 s:\n${tail}` };
 }
 
-/** What a daemon test needs: the private daemon's address, or the reason to skip. */
-export function testDaemon(): { host: string; skip: false } | { host: undefined; skip: string } {
+/**
+ * The engines the daemon tier runs on, each a private daemon started by test/run.ts: Docker
+ * Engine 20.10 (classic image store), Podman 4.3 (its Docker-compatible API), Docker Engine 26
+ * with the containerd image store. test/run.ts runs the tier once per engine with
+ * LAYERWISE_TEST_ENGINE set; a file run by hand is on Engine 20.10.
+ */
+export const TEST_ENGINES = ['docker20', 'podman', 'docker26'] as const;
+export type TestEngine = (typeof TEST_ENGINES)[number];
+export const ENGINE_LABELS: Record<TestEngine, string> = {
+  docker20: 'Docker Engine 20.10',
+  podman: 'Podman 4.3',
+  docker26: 'Docker Engine 26 (containerd image store)',
+};
+
+export function testEngine(): TestEngine {
+  const e = process.env.LAYERWISE_TEST_ENGINE;
+  return (TEST_ENGINES as readonly string[]).includes(e ?? '') ? (e as TestEngine) : 'docker20';
+}
+
+/** A skip reason when the current engine cannot run a test (the reason says why), else false. */
+export function unsupportedOn(reasons: Partial<Record<TestEngine, string>>): string | false {
+  const why = reasons[testEngine()];
+  return why ? `not on ${ENGINE_LABELS[testEngine()]}: ${why}` : false;
+}
+
+/** Why a BuildKit build cannot run on the current engine, or false. */
+export function buildkitSkip(): string | false {
+  return unsupportedOn({ podman: "Podman has no BuildKit (its compatible build endpoint builds with buildah, the classic builder's way)" });
+}
+
+/** The builder of tests about images rather than builders: BuildKit where the engine has it. */
+export function defaultBuilder(): 'buildkit' | 'classic' {
+  return buildkitSkip() ? 'classic' : 'buildkit';
+}
+
+/**
+ * What a daemon test needs: the private daemon's address, or the reason to skip. `unsupported`
+ * names the engines a whole file cannot run on, and why.
+ */
+export function testDaemon(unsupported: Partial<Record<TestEngine, string>> = {}): { host: string; skip: false; engine: TestEngine } | { host: undefined; skip: string; engine: TestEngine } {
+  const engine = testEngine();
   const host = process.env.LAYERWISE_TEST_DOCKER_HOST;
-  if (host) return { host, skip: false };
-  return { host: undefined, skip: `no private Docker daemon: ${process.env.LAYERWISE_TEST_DOCKER_SKIP ?? 'run the tests through npm test'}` };
+  const why = unsupportedOn(unsupported);
+  if (why) return { host: undefined, skip: why, engine };
+  if (host) return { host, skip: false, engine };
+  return { host: undefined, skip: `no private ${ENGINE_LABELS[engine]}: ${process.env.LAYERWISE_TEST_DOCKER_SKIP ?? 'run the tests through npm test'}`, engine };
 }

@@ -33,5 +33,8 @@ export async function ensureBusyboxImage(docker: Docker): Promise<string> {
   const [repo, tag] = BUSYBOX_IMAGE.split(':') as [string, string];
   const stream = await docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo, tag });
   await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+  // Podman 4.3's compatible import drops `tag` (the image comes out as `repo:latest`).
+  const tagged = await docker.getImage(BUSYBOX_IMAGE).inspect().then(() => true, () => false);
+  if (!tagged) await docker.getImage(`${repo}:latest`).tag({ repo, tag });
   return BUSYBOX_IMAGE;
 }

@@ -71,6 +71,19 @@ describe('step timings', () => {
       { step: 'Step 2/3 : COPY a /a', seconds: 0.05, cached: true },
       { step: 'Step 3/3 : RUN sleep 2', seconds: 2, cached: false },
     ]);
+    // Podman's buildah: `STEP n/m: ` and `--> Using cache <id>`.
+    const podman: StepTiming[] = [];
+    const tp = new ClassicStepTimer((t) => podman.push(t), () => now);
+    tp.line('STEP 1/2: COPY a /a');
+    tp.line('--> Using cache 5dcdf6a16862e0833512');
+    now = 2250;
+    tp.line('STEP 2/2: RUN sleep 2');
+    now = 4250;
+    tp.end(true);
+    assert.deepEqual(podman, [
+      { step: 'STEP 1/2: COPY a /a', seconds: 0.1, cached: true },
+      { step: 'STEP 2/2: RUN sleep 2', seconds: 2, cached: false },
+    ]);
     const failed: StepTiming[] = [];
     const t2 = new ClassicStepTimer((t) => failed.push(t), () => now);
     t2.line('Step 1/1 : RUN false');
@@ -81,6 +94,7 @@ describe('step timings', () => {
   it('step keys: BuildKit and classic names of one instruction agree; FROM compares by the short reference', () => {
     assert.equal(stepKey('[build 2/5] RUN  make   all'), 'RUN make all');
     assert.equal(stepKey('Step 2/5 : RUN make all'), 'RUN make all');
+    assert.equal(stepKey('STEP 2/5: RUN make all'), 'RUN make all'); // Podman (buildah)
     assert.equal(stepKey('[1/2] FROM docker.io/library/alpine:3.20@sha256:' + 'a'.repeat(64)), 'FROM alpine:3.20');
     assert.equal(stepKey('FROM alpine:3.20 AS build'), 'FROM alpine:3.20');
     assert.equal(stepKey('[1/2] FROM docker.io/layerwise-test/busybox:local'), stepKey('FROM layerwise-test/busybox:local'));

@@ -160,6 +160,9 @@ export class BuildkitStepTimer {
   }
 }
 
+/** A step line of the classic builder (`Step 2/5 : RUN make`) or of Podman's buildah (`STEP 2/5: RUN make`). */
+export const CLASSIC_STEP = /^(?:Step \d+\/\d+ : |STEP \d+\/\d+: )/;
+
 /** The classic builder: a step lasts from its `Step N/M` line to the next (or to the end of the build). */
 export class ClassicStepTimer {
   private current: { step: string; started: number; cached: boolean } | undefined;
@@ -170,10 +173,10 @@ export class ClassicStepTimer {
   ) {}
 
   line(text: string): void {
-    if (/^Step \d+\/\d+ : /.test(text)) {
+    if (CLASSIC_STEP.test(text)) {
       this.close();
       this.current = { step: text, started: this.now(), cached: false };
-    } else if (this.current && /^ ---> Using cache$/.test(text.replace(/\s+$/, ''))) this.current.cached = true;
+    } else if (this.current && /^ ---> Using cache$|^--> Using cache [0-9a-f]+$/.test(text.replace(/\s+$/, ''))) this.current.cached = true; // classic, buildah
   }
 
   /** The build finished (successfully: a failed step's time is not its cost). */
@@ -191,7 +194,7 @@ export class ClassicStepTimer {
 
 /** `[build 2/5] RUN  make` / `Step 2/5 : RUN make` → `RUN make`. */
 export function stepKey(step: string): string {
-  const text = step.replace(STEP_NAME, '').replace(/^Step \d+\/\d+ : /, '').replace(/\s+/g, ' ').trim();
+  const text = step.replace(STEP_NAME, '').replace(CLASSIC_STEP, '').replace(/\s+/g, ' ').trim();
   const m = /^(\S+)(.*)$/.exec(text);
   if (!m) return text;
   const keyword = m[1]!.toUpperCase();

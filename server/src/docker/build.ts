@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { BuildkitStepTimer, ClassicStepTimer, type StepTiming } from '../cache/timings';
+import { BuildkitStepTimer, CLASSIC_STEP, ClassicStepTimer, type StepTiming } from '../cache/timings';
 import type { DockerBuilder } from '../config';
 import { fsBuildContext } from '../engine/build-context';
 import type { Model } from '../model/model';
@@ -305,7 +305,7 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
               cb.onLine?.(l.replace(/\s+$/, ''));
               classicTimer?.line(l);
             }
-            const step = line.step ?? (/^Step \d+\/\d+ : /.test(line.text) ? line.text : undefined);
+            const step = line.step ?? (CLASSIC_STEP.test(line.text) ? line.text : undefined);
             if (step) cb.onStep?.(step);
           }
         } else if (typeof ev.status === 'string') {

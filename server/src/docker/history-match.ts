@@ -313,6 +313,11 @@ function stepKeys(inst: Inst, escape: string, workdir: string): Set<string> {
       variants(text);
       add(path.posix.resolve(workdir, expand(text.trim())));
       break;
+    case 'ARG':
+      variants(text);
+      // Podman's builder (buildah) records the names only: `ARG BLOCKS` for `ARG BLOCKS=64`.
+      add(words.map((w) => w.split('=')[0]!).join(' '));
+      break;
     default:
       variants(text);
   }

@@ -58,13 +58,18 @@ interface InspectedImage {
   RepoDigests?: string[] | null;
 }
 
-function toFacts(img: InspectedImage): LocalImageFacts {
+/**
+ * Podman lists a digest for every name of an image, pushed or not (the digest of its local
+ * manifest), so its RepoDigests say nothing about what a registry serves: no digest is taken
+ * from it (the digest-pin fix is not offered there).
+ */
+function toFacts(img: InspectedImage, engine: 'docker' | 'podman'): LocalImageFacts {
   return {
     id: img.Id ?? '',
     os: img.Os ?? '',
     architecture: img.Architecture ?? '',
     ...(img.Variant ? { variant: img.Variant } : {}),
-    repoDigests: (img.RepoDigests ?? []).filter((d) => !d.startsWith('<none>')),
+    repoDigests: engine === 'podman' ? [] : (img.RepoDigests ?? []).filter((d) => !d.startsWith('<none>')),
   };
 }
 
@@ -182,7 +187,7 @@ class DaemonFacts {
   private async inspect(client: DaemonClient, ref: string): Promise<LocalImageFacts | null> {
     try {
       const img = (await client.inspect(ref)) as InspectedImage | undefined;
-      return img ? toFacts(img) : null;
+      return img ? toFacts(img, client.info.engine) : null;
     } catch (e) {
       // A reference the daemon cannot parse names no local image.
       if (e instanceof DockerError && e.statusCode === 400) return null;
