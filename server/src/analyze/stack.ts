@@ -493,21 +493,36 @@ export class Stack {
           left--;
         }
       }
-      // Depths only for the ties (a walk up each: paths are as deep as their names are long).
+      // Depths only when there are ties (parents are listed before their children).
+      let depths: Int32Array | undefined;
       const depthOf = (i: number): number => {
-        let d = 0;
-        for (let p = list.items[i]!; p > 0; p = parent[p]!) d++;
-        return d;
-      };
-      const tiesAtDepth = new Map<number, number>();
-      for (let i = 0; i < count && left > 0; i++) if (sizes.at(i) === threshold) tiesAtDepth.set(depthOf(i), (tiesAtDepth.get(depthOf(i)) ?? 0) + 1);
-      for (const d of [...tiesAtDepth.keys()].sort((a, b) => a - b)) {
-        if (left <= 0) break;
-        for (let i = 0; i < count && left > 0; i++) {
-          if (sizes.at(i) === threshold && depthOf(i) === d) {
-            keep[i] = 1;
-            left--;
+        if (!depths) {
+          depths = new Int32Array(count);
+          for (let j = 0; j < count; j++) {
+            const up = parent[list.items[j]!]!;
+            depths[j] = up === 0 ? 1 : depths[pos[up]!]! + 1;
           }
+        }
+        return depths[i]!;
+      };
+      if (left > 0) {
+        // The shallowest ties first, in list order within a depth: find the last depth taken.
+        const tiesAtDepth = new Map<number, number>();
+        for (let i = 0; i < count; i++) if (sizes.at(i) === threshold) tiesAtDepth.set(depthOf(i), (tiesAtDepth.get(depthOf(i)) ?? 0) + 1);
+        let lastDepth = 0;
+        let atLast = 0;
+        let taken = 0;
+        for (const d of [...tiesAtDepth.keys()].sort((a, b) => a - b)) {
+          const c = tiesAtDepth.get(d)!;
+          lastDepth = d;
+          atLast = Math.min(c, left - taken);
+          taken += atLast;
+          if (taken >= left) break;
+        }
+        for (let i = 0; i < count; i++) {
+          if (sizes.at(i) !== threshold) continue;
+          const d = depthOf(i);
+          if (d < lastDepth || (d === lastDepth && atLast-- > 0)) keep[i] = 1;
         }
       }
     } else keep.fill(1);
