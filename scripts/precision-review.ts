@@ -16,6 +16,7 @@
 // Judgments file: tab-separated `rule  file  line  verdict  reason`, verdict true|false|debatable
 // (file relative to <folder>); `#fixed<TAB>rule<TAB>what` lines say what was fixed for a rule;
 // other lines starting with # are comments.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -197,6 +198,16 @@ async function sample(folder: string, opts: Map<string, string>): Promise<void> 
   process.stdout.write(`${linted.length} files, ${linted.reduce((n, l) => n + l.findings.length, 0)} findings; ${newRows.length} sampled findings not judged yet → ${judgmentsFile}\n`);
 }
 
+/** The commit of the tree this script lints with, and whether tracked files differ from it. */
+function treeState(): string {
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', '--short=12', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' plus uncommitted changes' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
 function pct(t: number, f: number): string {
   return t + f ? `${((100 * t) / (t + f)).toFixed(1)}%` : '–';
 }
@@ -219,27 +230,30 @@ async function table(folder: string, opts: Map<string, string>): Promise<void> {
   const totals = { warning: { t: 0, f: 0, d: 0 }, info: { t: 0, f: 0, d: 0 }, error: { t: 0, f: 0, d: 0 } };
   const rows: string[] = [];
   const remainingFalse: string[] = [];
+  const lostTrueList: string[] = [];
   let unjudged = 0;
   for (const rule of rules) {
     const sev = sevOf(rule);
     const now = current.get(rule) ?? [];
     const js = [...judged.values()].filter((j) => j.rule === rule);
-    const still = js.filter((j) => reported.has(key(j.rule, j.file, j.line)));
+    // Counted per finding: two findings of a rule on one line (`apt update && apt install`) share their judgment.
+    const verdicts = now.map((f) => judged.get(key(f.rule, f.file, f.line))?.verdict);
     const c = { t: 0, f: 0, d: 0 };
-    for (const j of still) c[j.verdict === 'true' ? 't' : j.verdict === 'false' ? 'f' : 'd']++;
+    for (const v of verdicts) if (v) c[v === 'true' ? 't' : v === 'false' ? 'f' : 'd']++;
     const gone = js.filter((j) => j.verdict === 'false' && !reported.has(key(j.rule, j.file, j.line))).length;
     const lostTrue = js.filter((j) => j.verdict === 'true' && !reported.has(key(j.rule, j.file, j.line))).length;
-    unjudged += sev === 'info' ? 0 : now.filter((f) => !judged.has(key(f.rule, f.file, f.line))).length;
+    unjudged += sev === 'info' ? 0 : verdicts.filter((v) => !v).length;
     totals[sev].t += c.t;
     totals[sev].f += c.f;
     totals[sev].d += c.d;
-    for (const j of still) if (j.verdict === 'false') remainingFalse.push(`- \`${rule}\` ${j.file}:${j.line}: ${j.reason}`);
+    for (const j of js) if (j.verdict === 'false' && reported.has(key(j.rule, j.file, j.line))) remainingFalse.push(`- \`${rule}\` ${j.file}:${j.line}: ${j.reason}`);
+    for (const j of js) if (j.verdict === 'true' && !reported.has(key(j.rule, j.file, j.line))) lostTrueList.push(`- \`${rule}\` ${j.file}:${j.line}: ${j.reason}`);
     const what = [...(fixed.get(rule) ?? []), ...(gone ? [`${gone} judged false no longer reported`] : []), ...(lostTrue ? [`${lostTrue} judged true no longer reported`] : [])].join('; ');
-    rows.push(`| ${rule} | ${sev} | ${now.length} | ${still.length} | ${c.t} | ${c.f} | ${c.d} | ${pct(c.t, c.f)} | ${what} |`);
+    rows.push(`| ${rule} | ${sev} | ${now.length} | ${c.t + c.f + c.d} | ${c.t} | ${c.f} | ${c.d} | ${pct(c.t, c.f)} | ${what} |`);
   }
   const section = [
     MARK_START,
-    `Measured by \`npx tsx scripts/precision-review.ts table\` over ${linted.length} Dockerfiles from ${new Set(linted.map((l) => repoOf(l.file))).size} repositories. "findings" is what the tree reports now; "judged" counts the judged findings it still reports. Precision is true / (true + false); debatable findings are left out of it.`,
+    `Measured at commit \`${treeState()}\` by \`npx tsx scripts/precision-review.ts table\` over ${linted.length} Dockerfiles from ${new Set(linted.map((l) => repoOf(l.file))).size} repositories. "findings" is what the tree reports now; "judged" counts those with a verdict (findings of a rule on one line share it). Precision is true / (true + false); debatable findings are left out of it.`,
     '',
     '| rule | severity | findings | judged | true | false | debatable | precision | what was fixed |',
     '|---|---|---:|---:|---:|---:|---:|---:|---|',
@@ -250,6 +264,10 @@ async function table(folder: string, opts: Map<string, string>): Promise<void> {
     '**Remaining false positives**',
     '',
     ...(remainingFalse.length ? remainingFalse : ['- none']),
+    '',
+    '**Judged true, no longer reported** (a fix that went too far shows here)',
+    '',
+    ...(lostTrueList.length ? lostTrueList : ['- none']),
     MARK_END,
   ].join('\n');
   let doc = fs.existsSync(docFile) ? fs.readFileSync(docFile, 'utf8') : '# Precision\n';
