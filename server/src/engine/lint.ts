@@ -8,6 +8,7 @@ import type { RuleContext } from '../rules/rule';
 import { runRules, type RuleConfig } from './rule-runner';
 import { toRuleConfig } from './hadolint-config';
 import { syntaxDiagnostics } from './syntax-validation';
+import { applyBudget } from './budget';
 
 /** Files with a NUL byte in their first 8 KiB are treated as binary and not analysed. */
 export function looksBinary(text: string): boolean {
@@ -41,12 +42,13 @@ export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings, e
   if (!shellParserReady()) throw new Error('lintDocument needs initShellParser() to have finished');
   const syntax = settings.validation.enable ? syntaxDiagnostics(doc, (e) => env.onRuleError?.('syntax', e)) : [];
   const config = env.ruleConfig ?? toRuleConfig(settings.rules, env.hadolint);
-  const rules = runRules(doc.model(settings.buildArgs), {
+  const model = doc.model(settings.buildArgs);
+  const rules = runRules(model, {
     config,
     buildContext: env.buildContext,
     onRuleError: env.onRuleError,
     images: env.images,
     daemonPlatform: env.daemonPlatform,
   });
-  return [...syntax, ...rules];
+  return applyBudget(model, [...syntax, ...rules]);
 }

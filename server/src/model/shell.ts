@@ -48,7 +48,15 @@ export interface ShellScript {
   hasError: boolean;
   /** Words written in `set` commands: `-e`, `-o`, `pipefail`, ... */
   setOptions: string[];
+  /** Not parsed: longer than MAX_SCRIPT_CHARS (then `commands` is empty and `hasError` is set). */
+  tooLarge?: true;
 }
+
+/**
+ * Scripts longer than this are not parsed: the parse and the walk are linear, but a 1 MB script
+ * would hold the server for seconds on every edit. The linter says so on the instruction.
+ */
+export const MAX_SCRIPT_CHARS = 100_000;
 
 const WRAPPERS = new Set(['sudo', 'env', 'nice', 'nohup', 'time', 'exec', 'command', 'su-exec', 'gosu', 'chroot', 'stdbuf', 'ionice', 'timeout']);
 
@@ -89,6 +97,7 @@ export function shellParseCount(): number {
 }
 
 export function parseShell(text: string): ShellScript {
+  if (text.length > MAX_SCRIPT_CHARS) return { text, commands: [], hasError: true, setOptions: [], tooLarge: true };
   const hit = cache.get(text);
   if (hit) return hit;
   if (!parser) throw new Error('initShellParser() has not finished');

@@ -1,0 +1,67 @@
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import type { Model } from '../model/model';
+import { MAX_SCRIPT_CHARS } from '../model/shell';
+
+/**
+ * Per-instruction limits on what one document version costs: an instruction of 100,000 words
+ * must not turn into 100,000 diagnostics (each one built, sent and drawn by the editor), and a
+ * feature that skips an instruction says so on it, so silence is never mistaken for a clean bill.
+ */
+export const MAX_DIAGNOSTICS_PER_INSTRUCTION = 100;
+export const TOO_LARGE_CODE = 'instruction-too-large';
+
+function info(range: Diagnostic['range'], message: string): Diagnostic {
+  return { range, severity: DiagnosticSeverity.Information, source: 'layerwise', code: TOO_LARGE_CODE, message };
+}
+
+/** The index of the instruction whose lines hold `line` (by binary search), or -1 outside every instruction. */
+function instructionAt(starts: readonly number[], ends: readonly number[], line: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= line) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && line <= ends[found]! ? found : -1;
+}
+
+/**
+ * Keeps the first MAX_DIAGNOSTICS_PER_INSTRUCTION diagnostics of each instruction and adds an
+ * information diagnostic on its keyword for what was left out; adds one on each RUN whose script
+ * was too large to parse for the shell checks.
+ */
+export function applyBudget(model: Model, diagnostics: Diagnostic[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const inst of model.runs()) {
+    if (inst.run?.shell?.tooLarge) {
+      const chars = inst.run.shell.text.length.toLocaleString('en-US');
+      out.push(info(inst.keywordRange, `This RUN's script has ${chars} characters, more than the ${MAX_SCRIPT_CHARS.toLocaleString('en-US')} Layerwise parses: its shell commands are not checked. Split it into smaller RUNs or move it into a script file.`));
+    }
+  }
+  if (diagnostics.length <= MAX_DIAGNOSTICS_PER_INSTRUCTION) return [...diagnostics, ...out];
+  const instructions = model.instructions;
+  const starts = instructions.map((i) => i.range.start.line);
+  const ends = instructions.map((i) => i.range.end.line);
+  const shown = new Map<number, number>();
+  const dropped = new Map<number, number>();
+  for (const d of diagnostics) {
+    const i = instructionAt(starts, ends, d.range.start.line);
+    if (i < 0) {
+      out.push(d);
+      continue;
+    }
+    const n = shown.get(i) ?? 0;
+    if (n < MAX_DIAGNOSTICS_PER_INSTRUCTION) {
+      shown.set(i, n + 1);
+      out.push(d);
+    } else dropped.set(i, (dropped.get(i) ?? 0) + 1);
+  }
+  for (const [i, n] of dropped) {
+    out.push(info(instructions[i]!.keywordRange, `Layerwise shows the first ${MAX_DIAGNOSTICS_PER_INSTRUCTION} problems of this instruction; ${n.toLocaleString('en-US')} more are not listed. It is too large to report in full: split it into smaller instructions.`));
+  }
+  return out;
+}
