@@ -63,10 +63,13 @@ import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, type CacheSummaryPar
  * document, and forwards each request to the engine, which never sees the connection.
  */
 export const APPLY_EDIT_COMMAND = 'layerwise.applyEdit';
+/** How many documents keep their parse and model between requests. */
+const PARSED_KEPT = 8;
 export const MULTI_STAGE_EDIT_REQUEST = 'layerwise/multiStageEdit';
 
 export function startServer(connection: Connection): void {
-  // Start compiling the shell parser's wasm now: it overlaps with the rest of start-up.
+  // The shell parser's wasm compiles while the client is told what the server can do; what
+  // builds a model (diagnostics, hover, lenses, actions, builds) waits for it.
   const parserReady = initShellParser();
   const open = new Map<string, TextDocument>();
   const parsed = new Map<string, ParsedDocument>();
@@ -121,13 +124,18 @@ export function startServer(connection: Connection): void {
     };
   };
 
+  /**
+   * The parse and model of the documents in use; the others keep only their text. An editor with
+   * hundreds of Dockerfiles open works on a few at a time, and a parse is cheap to make again.
+   */
   const parsedFor = (uri: string): ParsedDocument | undefined => {
     const td = open.get(uri);
     if (!td) return undefined;
-    const cached = parsed.get(uri);
-    if (cached && cached.version === td.version) return cached;
-    const doc = new ParsedDocument(uri, td.version, td.getText());
+    let doc = parsed.get(uri);
+    if (!doc || doc.version !== td.version) doc = new ParsedDocument(uri, td.version, td.getText());
+    parsed.delete(uri);
     parsed.set(uri, doc);
+    if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
     return doc;
   };
 
@@ -163,7 +171,7 @@ export function startServer(connection: Connection): void {
       pending.delete(uri);
       const doc = parsedFor(uri);
       if (!doc) return done();
-      void settingsFor(uri).then((settings) => {
+      void Promise.all([settingsFor(uri), parserReady]).then(([settings]) => {
         const current = parsedFor(uri);
         if (!current || current.version !== doc.version) return done();
         let diagnostics: Diagnostic[];
@@ -233,8 +241,7 @@ export function startServer(connection: Connection): void {
     return sent;
   }
 
-  connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
-    await parserReady;
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
     pullConfiguration = !!params.capabilities.workspace?.configuration;
     codeActionLiterals = !!params.capabilities.textDocument?.codeAction?.codeActionLiteralSupport;
     codeLensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
@@ -334,6 +341,7 @@ export function startServer(connection: Connection): void {
   });
   connection.onCompletionResolve((item) => features.resolveCompletion(item));
   connection.onHover(async ({ textDocument, position }) => {
+    await parserReady;
     const doc = usable(textDocument.uri);
     if (!doc) return null;
     const hover = features.hover(doc, position);
@@ -391,6 +399,7 @@ export function startServer(connection: Connection): void {
     return doc ? features.formatOnType(doc, position, ch, options, await settingsFor(doc.uri)) : [];
   });
   connection.onCodeAction(async ({ textDocument, range, context }): Promise<(CodeAction | Command)[]> => {
+    await parserReady;
     const doc = usable(textDocument.uri);
     if (!doc) return [];
     const wants = (kind: string): boolean => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
@@ -411,6 +420,7 @@ export function startServer(connection: Connection): void {
     return actions.map((a): Command => (a.edit ? { title: a.title, command: APPLY_EDIT_COMMAND, arguments: [a.edit] } : (a.command ?? { title: a.title, command: '' })));
   });
   connection.onRequest(MULTI_STAGE_EDIT_REQUEST, async ({ uri, version, artifact }: { uri: string; version: number; artifact: string }) => {
+    await parserReady;
     const doc = usable(uri);
     if (!doc || doc.version !== version) return null;
     const settings = await settingsFor(uri);
@@ -434,6 +444,7 @@ export function startServer(connection: Connection): void {
     return lenses;
   };
   connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
+    await parserReady;
     // Diagnostics first: the first lens request loads the Docker client, which takes a moment.
     const validation = validations.get(textDocument.uri);
     if (validation) await Promise.race([validation, new Promise((r) => setTimeout(r, 1000))]);
@@ -478,6 +489,7 @@ export function startServer(connection: Connection): void {
   /** The open document, else the saved file (a `file:` uri); throws when the file cannot be read. */
   const openOrSaved = (uri: string): ParsedDocument => parsedFor(uri) ?? new ParsedDocument(uri, 0, fs.readFileSync(fileURLToPath(uri), 'utf8'));
   connection.onRequest(BUILD_IMAGE_REQUEST, async ({ uri, buildId }: BuildImageParams, token): Promise<BuildImageResult> => {
+    await parserReady;
     const failed = (error: string): BuildImageResult => ({
       ok: false,
       cancelled: false,
@@ -534,6 +546,7 @@ export function startServer(connection: Connection): void {
     }
   };
   connection.onRequest(LIST_IMAGES_REQUEST, async ({ uri }: ListImagesParams): Promise<ListImagesResult> => {
+    await parserReady;
     const settings = await settingsFor(uri ?? '');
     const doc = dockerfileFor(uri);
     try {
@@ -544,6 +557,7 @@ export function startServer(connection: Connection): void {
     }
   });
   connection.onRequest(ANALYZE_IMAGE_REQUEST, async ({ image, uri, analysisId }: AnalyzeImageParams, token): Promise<AnalyzeImageResult> => {
+    await parserReady;
     const settings = await settingsFor(uri ?? '');
     const doc = dockerfileFor(uri);
     const abort = new AbortController();
