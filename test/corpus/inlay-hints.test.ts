@@ -39,7 +39,7 @@ describe('inline hints on the real-world corpus', () => {
         if (h.position.character > line.replace(/\r$/, '').length) misplaced.push(`past the end of the line: ${where}`);
         else if (l.startsWith('→')) {
           stages++;
-          if (!/(^\s*FROM\s.*\S|--from=\S+)$/i.test(before)) misplaced.push(where);
+          if (!/(^\s*FROM\s.*\S|(--|--mount=|,)from=[^,\s]+)$/i.test(before)) misplaced.push(where);
         } else {
           if (l === '= ?') unknown++;
           else values++;

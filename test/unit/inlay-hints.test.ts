@@ -87,6 +87,11 @@ describe('inlayHints', () => {
     assert.deepEqual(shown(text, { variables: false }), ['6:6 → stage 0 "a" (line 1)']);
   });
 
+  it('a RUN mount from an earlier stage names it', () => {
+    const text = 'FROM alpine AS deps\nFROM alpine\nRUN --mount=type=bind,from=deps,target=/d --mount=type=cache,target=/c cp -r /d /x\n';
+    assert.deepEqual(shown(text), ['2:31 → stage 0 "deps" (line 1)']);
+  });
+
   it('answers only inside the range', () => {
     const doc = new ParsedDocument('file:///w/Dockerfile', 1, 'ARG A=1\nFROM alpine:${A}\nFROM alpine:${A}\n');
     const hints = inlayHints(doc, { start: { line: 2, character: 0 }, end: { line: 2, character: 100 } }, { buildArgs: {}, variables: true, stages: true });

@@ -11,7 +11,7 @@ import type { ParsedDocument } from './document';
  *   holds the ARGs and ENVs in scope): the value it has there, `= ?` with the reason where it
  *   cannot be known, never a guess;
  * - after a bare or overridden `ARG`: the value it really takes;
- * - after `FROM <stage>` and `COPY --from=<stage>`: the stage it resolves to;
+ * - after `FROM <stage>`, `COPY --from=<stage>` and a RUN mount's `from=`: the stage it resolves to;
  * - at the end of an instruction: lenses (layer sizes, re-run shares) the server moved inline.
  */
 
@@ -454,6 +454,18 @@ function stageHints(model: Model, inst: Inst): InlayHint[] {
     if (flag?.value && flag.valueRange && !flag.value.includes('$')) {
       const target = stageByRef(model, inst.stage, flag.value);
       if (target?.from) out.push(hint(flag.valueRange.end, target));
+    }
+  }
+  if (inst.keyword === 'RUN') {
+    // `--mount=type=bind,from=build,…` (cache and bind mounts read a stage the same way).
+    for (const flag of inst.flags) {
+      if (flag.name !== 'mount' || !flag.value || !flag.valueRange || flag.valueRange.start.line !== flag.valueRange.end.line) continue;
+      const m = /(?:^|,)\s*from=([^,]*)/i.exec(flag.value);
+      const ref = m?.[1]?.trim();
+      if (!ref || ref.includes('$')) continue;
+      const target = stageByRef(model, inst.stage, ref);
+      const end = m!.index + m![0].length;
+      if (target?.from) out.push(hint({ line: flag.valueRange.start.line, character: flag.valueRange.start.character + end }, target));
     }
   }
   return out;
