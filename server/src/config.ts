@@ -190,7 +190,7 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
   'inlayHints.stages': {
     type: 'boolean',
     default: DEFAULT_SETTINGS.inlayHints.stages,
-    description: 'Show after `FROM <stage>` and `COPY --from=<stage>` the stage it resolves to (`→ stage 0 "build" (line 1)`).',
+    description: 'Show after `FROM <stage>`, `COPY --from=<stage>` and a RUN mount\'s `from=` the stage it resolves to (`→ stage 0 "build" (line 1)`).',
     scope: 'resource',
   },
   'layers.display': {
