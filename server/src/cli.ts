@@ -6,7 +6,7 @@ import { CACHE_REPORT_USAGE, runCacheReport } from './cache/report';
 import { defaultTimingsDir, TimingsStore } from './cache/timings';
 import { DEFAULT_SETTINGS } from './config';
 import { commandLineImageFacts } from './docker/image-facts';
-import { fsBuildContext } from './engine/build-context';
+import { fsBuildContext } from './model/build-context';
 import { findDockerfiles } from './engine/discover';
 import { ParsedDocument } from './engine/document';
 import { toFinding, type Finding, type FindingSeverity } from './engine/findings';

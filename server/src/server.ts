@@ -31,7 +31,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fsBuildContext } from './engine/build-context';
+import { fsBuildContext } from './model/build-context';
 import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
 import { lintDocument, looksBinary, type LintEnvironment } from './engine/lint';
 import { fixAllAction, FIX_ALL_KIND, ruleCodeActions } from './engine/rule-actions';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
-import { fsBuildContext } from '../../server/src/engine/build-context';
+import { fsBuildContext } from '../../server/src/model/build-context';
 import { lintDocument } from '../../server/src/engine/lint';
 import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';
 import { initShellParser } from '../../server/src/model/shell';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
-import { fsBuildContext } from '../../server/src/engine/build-context';
+import { fsBuildContext } from '../../server/src/model/build-context';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { lintDocument } from '../../server/src/engine/lint';
 import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity } from 'vscode-languageserver-types';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
-import type { BuildContext } from '../../server/src/engine/build-context';
+import type { BuildContext } from '../../server/src/model/build-context';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { lintDocument } from '../../server/src/engine/lint';
 import type { RuleDiagnosticData } from '../../server/src/engine/rule-runner';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
-import { memoryBuildContext } from '../../server/src/engine/build-context';
+import { memoryBuildContext } from '../../server/src/model/build-context';
 import { lintDocument } from '../../server/src/engine/lint';
 import { ruleById, type RuleDiagnosticData } from '../../server/src/engine/rule-runner';
 import { initShellParser } from '../../server/src/model/shell';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CodeActionKind } from 'vscode-languageserver-types';
-import { memoryBuildContext } from '../../server/src/engine/build-context';
+import { memoryBuildContext } from '../../server/src/model/build-context';
 import { initShellParser } from '../../server/src/model/shell';
 import {
   analyzeMultiStage,

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
-import { memoryBuildContext, type BuildContext } from '../../server/src/engine/build-context';
+import { memoryBuildContext, type BuildContext } from '../../server/src/model/build-context';
 import { lintDocument } from '../../server/src/engine/lint';
 import { initShellParser } from '../../server/src/model/shell';
 import { docOf } from '../support/docs';

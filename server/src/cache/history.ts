@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { memoryBuildContext, type BuildContext } from '../engine/build-context';
+import { memoryBuildContext, type BuildContext } from '../model/build-context';
 import { alignInstructions, coversPath, instructionKeys, type LayerInputs } from './inputs';
 
 /**

@@ -1,7 +1,7 @@
 import type { Instruction } from 'dockerfile-ast';
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import { Parser } from 'dockerfile-ast/lib/parser';
-import { blankOpaqueHeredocs } from '../engine/opaque-heredocs';
+import { blankHeredocFds, blankOpaqueHeredocs } from '../engine/opaque-heredocs';
 import { declarations, type Inst, type Model, type Stage } from '../model/model';
 import { argWords, contextSources, normalizeSource, sourceMatches } from '../rules/lib/build-context';
 import { fromTarget, isRemoteSource, stripQuotes } from '../rules/lib/instruction-words';
@@ -61,7 +61,7 @@ function lineStartsOf(text: string): number[] {
  * history. Parsed outside the shared memo (engine/parse.ts), which holds the editor's versions.
  */
 export function instructionKeys(text: string): string[] {
-  const df = new Parser().parse(blankOpaqueHeredocs(text));
+  const df = new Parser().parse(blankOpaqueHeredocs(blankHeredocFds(text)));
   const starts = lineStartsOf(text);
   return df.getInstructions().map((i) => instructionKey(text, i, starts, df.getEscapeCharacter()));
 }

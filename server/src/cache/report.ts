@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsBuildContext } from '../engine/build-context';
+import { fsBuildContext } from '../model/build-context';
 import { ParsedDocument } from '../engine/document';
 import { pathToFileURL } from 'node:url';
 import { GitError, historyContext, rerunCounts, scanHistory, type HistoryScan } from './history';

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { BuildkitStepTimer, CLASSIC_STEP, ClassicStepTimer, type StepTiming } from '../cache/timings';
 import type { DockerBuilder } from '../config';
-import { fsBuildContext } from '../engine/build-context';
+import { fsBuildContext } from '../model/build-context';
 import type { Model } from '../model/model';
 import { DockerError, classifyError, type DaemonClient } from './client';
 import { bindingOf, stageByTarget } from './history-match';

@@ -1,7 +1,7 @@
 import type { Dockerfile } from 'dockerfile-ast';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildModel, type Model } from '../model/model';
-import { blankOpaqueHeredocs } from './opaque-heredocs';
+import { blankHeredocFds, blankOpaqueHeredocs } from './opaque-heredocs';
 import { parseDockerfile } from './parse';
 
 /** One version of a Dockerfile, parsed once; every feature reads this. */
@@ -23,10 +23,11 @@ export class ParsedDocument {
 
   /**
    * The text the parser and the library features see: the same offsets and lines, with the
-   * bodies of quoted COPY/ADD heredocs blanked out (see opaque-heredocs.ts).
+   * bodies of quoted COPY/ADD heredocs blanked out and the fd of `5<<EOF` heredocs turned into a
+   * space (see opaque-heredocs.ts).
    */
   get analysisText(): string {
-    this.blanked ??= blankOpaqueHeredocs(this.text);
+    this.blanked ??= blankOpaqueHeredocs(blankHeredocFds(this.text));
     return this.blanked;
   }
 

@@ -1,7 +1,7 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import type { LayerwiseSettings } from '../config';
 import { shellParserReady } from '../model/shell';
-import type { BuildContext } from './build-context';
+import type { BuildContext } from '../model/build-context';
 import type { ParsedDocument } from './document';
 import type { HadolintConfig } from './hadolint-config';
 import type { RuleContext } from '../rules/rule';

@@ -45,6 +45,33 @@ export function blankOpaqueHeredocs(text: string): string {
   return changed ? lines.join('\n') : text;
 }
 
+const HEREDOC_INSTRUCTION = /^[ \t]*(?:ONBUILD[ \t]+)?(?:RUN|COPY|ADD)\b/i;
+const FD_HEREDOC = /(^|[ \t])(\d+)(?=<<-?[ \t]*["']?[A-Za-z0-9_])/g;
+
+/**
+ * BuildKit reads `5<<FILE1` as a heredoc too (its pattern is `^(\d*)<<(-?)([^<]*)$`): the shell
+ * gets the body on fd 5. dockerfile-ast only knows `<<FILE1`, and takes the bodies for
+ * instructions. The parser gets the fd digits as spaces, so offsets and lines stay the same.
+ */
+export function blankHeredocFds(text: string): string {
+  if (!/\d<</.test(text)) return text;
+  const escape = escapeCharacter(text);
+  const lines = text.split('\n');
+  let changed = false;
+  let inInstruction = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!inInstruction && !HEREDOC_INSTRUCTION.test(line)) continue;
+    const replaced = line.replace(FD_HEREDOC, (_m, before: string, digits: string) => before + ' '.repeat(digits.length));
+    if (replaced !== line) {
+      lines[i] = replaced;
+      changed = true;
+    }
+    inInstruction = !/^\s*#/.test(line) && line.replace(/\r$/, '').trimEnd().endsWith(escape);
+  }
+  return changed ? lines.join('\n') : text;
+}
+
 function escapeCharacter(text: string): string {
   for (const line of text.split('\n', 32)) {
     const m = /^#\s*escape\s*=\s*(\S)/i.exec(line);

@@ -3,7 +3,7 @@ import type { Model } from '../model/model';
 import { RULES } from '../rules';
 import type { LabelType } from '../rules/lib/label-schema';
 import type { Fix, Rule, RuleContext, RuleOptions, RuleSeverity } from '../rules/rule';
-import type { BuildContext } from './build-context';
+import type { BuildContext } from '../model/build-context';
 import { ruleDocsUri } from './rule-docs';
 
 

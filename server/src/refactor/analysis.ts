@@ -1,4 +1,4 @@
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import type { Inst, Model, Stage } from '../model/model';
 import type { ShellCommand, ShellWord } from '../model/shell';
 import { childShellSpans, keyValues } from '../rules/lib/instruction-words';

@@ -1,5 +1,5 @@
 import { CodeActionKind, type CodeAction, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver-types';
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import type { ParsedDocument } from '../engine/document';
 import { declarations, type Inst, type Model, type Stage } from '../model/model';
 import { varRefs } from '../rules/lib/buildkit-checks';

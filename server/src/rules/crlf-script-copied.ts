@@ -1,4 +1,4 @@
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import type { Model } from '../model/model';
 import { contextSources, isDir, nameList, sourceMatches, walkCopied } from './lib/build-context';
 import { defineRule } from './rule';

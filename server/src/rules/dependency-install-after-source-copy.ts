@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { TextEdit } from 'vscode-languageserver-types';
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import { declarations, type Inst, type Model, type RunInfo } from '../model/model';
 import type { ShellCommand } from '../model/shell';
 import { copyArgs } from './lib/instruction-words';

@@ -1,4 +1,4 @@
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import { contextSources, isWholeContext, nameList, walkCopied } from './lib/build-context';
 import { ignoreFix, ignorePattern, isSecretFile } from './lib/fix-helpers';
 import { defineRule } from './rule';

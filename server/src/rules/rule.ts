@@ -1,5 +1,5 @@
 import type { Range, TextEdit } from 'vscode-languageserver-types';
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import type { Model } from '../model/model';
 import type { LabelType } from './lib/label-schema';
 

@@ -2,7 +2,7 @@ import type { RunInfo } from '../model/model';
 import type { ShellCommand } from '../model/shell';
 import { mountCovers, optionValue, runCommands } from './lib/commands';
 import { appendCommandEdit, commandSpan, envValue, mountCoversSuffix, operandsOf, runRemoves, yarnInstall, shippingStages } from './lib/language-packages';
-import type { BuildContext } from '../engine/build-context';
+import type { BuildContext } from '../model/build-context';
 import { cacheMountFix, plainAbsolute, userAt } from './lib/fix-helpers';
 import { defineRule, type Fix } from './rule';
 

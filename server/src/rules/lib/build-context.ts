@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Range } from 'vscode-languageserver-types';
-import type { BuildContext } from '../../engine/build-context';
+import type { BuildContext } from '../../model/build-context';
 import type { Inst, Model, Stage } from '../../model/model';
 import type { ShellCommand } from '../../model/shell';
 

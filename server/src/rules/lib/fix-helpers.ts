@@ -1,7 +1,7 @@
 import ignore from '@balena/dockerignore';
 import * as path from 'node:path';
 import type { Position, Range, TextEdit } from 'vscode-languageserver-types';
-import type { BuildContext } from '../../engine/build-context';
+import type { BuildContext } from '../../model/build-context';
 import type { ImageRef, Inst, Model, RunInfo, Stage } from '../../model/model';
 import type { ShellCommand, ShellWord } from '../../model/shell';
 import type { FileChange, Fix, RuleContext } from '../rule';
