@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_SETTINGS } from '../server/src/config';
-import { fsBuildContext, type BuildContext } from '../server/src/engine/build-context';
+import { fsBuildContext, type BuildContext } from '../server/src/model/build-context';
 import { findDockerfiles } from '../server/src/engine/discover';
 import { ParsedDocument } from '../server/src/engine/document';
 import { toFinding, type Finding, type FindingSeverity } from '../server/src/engine/findings';

@@ -30,6 +30,8 @@ const CASES: Record<string, string> = {
   'ENV with 20,000 words on one line': `FROM alpine\nENV V=1 ${Array(10_000).fill('a b').join(' ')}\n`,
   'ENV with 5,000 pairs referring to each other': `FROM alpine\nENV ${Array.from({ length: 5_000 }, (_, i) => `K${i}=$K${i + 1}`).join(' ')}\n`,
   '3,000 stages': Array.from({ length: 3_000 }, (_, i) => `FROM alpine AS s${i}\nCOPY --from=s${Math.max(0, i - 1)} /a /a\nRUN echo $A ${i}\n`).join(''),
+  // BuildKit's word lexer (variables.ts) recursed once per level: inlay hints overflowed the stack.
+  'defaults nested 5,000 deep': `FROM alpine\nARG A\nRUN echo ${'${A:-'.repeat(5_000)}x${'}'.repeat(5_000)}\nENV B=${'${A:-'.repeat(5_000)}x${'}'.repeat(5_000)}\n`,
   'a lone surrogate and a BOM': '\ufeffFROM alpine\nRUN echo \ud800 $A\nLABEL a=\udfff\n',
   'unterminated JSON and heredocs': 'FROM alpine\nCMD ["a", "b\nRUN <<EOF\nENTRYPOINT [\nSHELL ["/bin/sh", "-c"\nCOPY <<A <<B /x\n',
   'escape flipped to backtick': '# escape=`\nFROM alpine\nRUN echo a `\n  && echo $A \\\nENV A=1 B=$A\n',

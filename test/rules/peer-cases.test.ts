@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../server/src/config';
-import { memoryBuildContext } from '../../server/src/engine/build-context';
+import { memoryBuildContext } from '../../server/src/model/build-context';
 import { lintDocument } from '../../server/src/engine/lint';
 import { rulesNamed } from '../../server/src/engine/rule-runner';
 import { initShellParser } from '../../server/src/model/shell';

@@ -5,6 +5,7 @@ import { EditorFeatures } from '../../server/src/engine/editor-features';
 import { lintDocument } from '../../server/src/engine/lint';
 import { semanticTokens } from '../../server/src/engine/semantic-tokens';
 import { initShellParser, parseShell } from '../../server/src/model/shell';
+import { VarScope } from '../../server/src/model/variables';
 import { docOf } from '../support/docs';
 
 /** Input whose depth or size once overflowed the stack or never ended: the engine's own walks and the library paths it guards. */
@@ -56,6 +57,16 @@ describe('deep and circular input', () => {
     const doc = docOf('" \\\r#p\n');
     assert.ok(Array.isArray(lintDocument(doc, DEFAULT_SETTINGS)));
     assert.ok(new EditorFeatures().hover(doc, { line: 0, character: 0 }) !== undefined);
+  });
+
+  it('defaults nested 20,000 deep are not expanded (unknown, never guessed) instead of overflowing the stack', () => {
+    const scope = new VarScope();
+    scope.set('A', { kind: 'arg', value: undefined });
+    const deep = scope.expand(`${'${A:-'.repeat(20_000)}x${'}'.repeat(20_000)}/bin`);
+    assert.equal(deep.certain, false);
+    assert.equal(deep.error, undefined);
+    const shallow = new VarScope().expand('${B:-${C:-x}}/bin');
+    assert.equal(shallow.text, 'x/bin');
   });
 
   it('ENV keys referring to each other are each reported once (the rule reads every value once)', () => {

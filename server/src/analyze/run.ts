@@ -1,6 +1,6 @@
 import type { Model } from '../model/model';
 import { DockerError, type DaemonClient } from '../docker/client';
-import { normalizeRef } from '../docker/service';
+import { localImageKey as normalizeRef } from '../rules/lib/local-images';
 import { bindingOf, candidateStages, stageChain } from '../docker/history-match';
 import type { AnalyzeImageResult } from '../docker/protocol';
 import { analyzeExport } from './analyze';

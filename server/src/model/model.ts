@@ -1,6 +1,6 @@
-import { From, JSONInstruction, Onbuild, type Heredoc, type Instruction } from 'dockerfile-ast';
+import { From, JSONInstruction, Onbuild, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
 import type { Range } from 'vscode-languageserver-types';
-import type { ParsedDocument } from '../engine/document';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MappedText } from './mapped-text';
 import { parseShell, shellParserReady, type ShellCommand, type ShellScript, type ShellWord } from './shell';
 import { PLATFORM_ARGS, PREDEFINED_ARGS, VarScope, type Expansion } from './variables';
@@ -114,8 +114,17 @@ export interface DockerfileComment {
   range: Range;
 }
 
+/** What a model is built from: one parsed version of a Dockerfile (the engine's ParsedDocument is one). */
+export interface ModelSource {
+  readonly uri: string;
+  readonly version: number;
+  readonly text: string;
+  readonly textDocument: TextDocument;
+  readonly dockerfile: Dockerfile;
+}
+
 export interface Model {
-  doc: ParsedDocument;
+  doc: ModelSource;
   text: string;
   escape: string;
   /** Every instruction in order, ONBUILD triggers excluded (they are on `trigger`). */
@@ -149,7 +158,7 @@ export function isPosixShell(shell: string[]): boolean {
   return POSIX_SHELL.test(shell[0] ?? '');
 }
 
-export function buildModel(doc: ParsedDocument, options: ModelOptions = {}): Model {
+export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model {
   const text = doc.text;
   const td = doc.textDocument;
   const dockerfile = doc.dockerfile;
@@ -383,7 +392,7 @@ function jsonForm(args: string): string[] | undefined {
  * Every line that is a comment (or a parser directive) outside heredoc bodies. dockerfile-ast
  * reports `# hadolint global ignore=...` at the top of a file as a directive, not a comment.
  */
-function commentLines(doc: ParsedDocument): DockerfileComment[] {
+function commentLines(doc: ModelSource): DockerfileComment[] {
   const bodies: [number, number][] = [];
   for (const inst of doc.dockerfile.getInstructions()) {
     for (const h of (inst as unknown as { getHeredocs?: () => Heredoc[] }).getHeredocs?.() ?? []) {
@@ -460,7 +469,7 @@ function baseImage(ast: From, globalScope: VarScope, stageNames: ReadonlyMap<str
   };
 }
 
-function heredocInfo(ast: Instruction, td: ParsedDocument['textDocument'], text: string): HeredocInfo[] {
+function heredocInfo(ast: Instruction, td: TextDocument, text: string): HeredocInfo[] {
   const heredocs = (ast as unknown as { getHeredocs?: () => Heredoc[] }).getHeredocs?.() ?? [];
   const out: HeredocInfo[] = [];
   for (const h of heredocs) {

@@ -297,6 +297,11 @@ const frame = (): Frame => ({ unresolved: new Set(), undeclared: new Set() });
 class LexError extends Error {}
 
 const EOF = '';
+/**
+ * `${A:-${A:-…}}` nested deeper than this is not expanded: the lexer recurses once per level, and
+ * thousands of levels would overflow the stack. Real Dockerfiles nest two or three.
+ */
+const MAX_NESTING = 200;
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
 const SPACE = /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
 const DIGIT = /^\p{Nd}$/u;
@@ -345,6 +350,8 @@ class WordSplitter {
 /** One pass of BuildKit's word lexer over `src`, with unknown values tracked instead of guessed. */
 class Lexer {
   private pos = 0;
+  /** How many `${…}` enclose the current position (see MAX_NESTING). */
+  private nesting = 0;
   private readonly escape: string;
   private rawEscapes: boolean;
   private readonly wordsBuf = new Mapped();
@@ -569,6 +576,37 @@ class Lexer {
   }
 
   private processDollar(): Mapped {
+    if (this.nesting >= MAX_NESTING) return this.skipTooDeep();
+    this.nesting++;
+    try {
+      return this.expandDollar();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  /** `${…}` nested deeper than MAX_NESTING: skipped to its closing brace, its value unknown (never guessed). */
+  private skipTooDeep(): Mapped {
+    this.next();
+    if (this.peek() !== '{') {
+      const name = this.processName();
+      if (name) this.frame.unresolved.add(name);
+      return new Mapped();
+    }
+    this.next();
+    const name = this.processName();
+    for (let depth = 1; depth > 0; ) {
+      const ch = this.next();
+      if (ch === EOF) throw new LexError("syntax error: missing '}'");
+      if (ch === this.escape) this.next();
+      else if (ch === '{') depth++;
+      else if (ch === '}') depth--;
+    }
+    this.frame.unresolved.add(name || '?');
+    return new Mapped();
+  }
+
+  private expandDollar(): Mapped {
     const out = new Mapped();
     const start = this.pos;
     this.next();
