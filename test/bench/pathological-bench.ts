@@ -1,0 +1,119 @@
+/**
+ * `npm run bench` (its pathological section): a 1 MB Dockerfile of each shape in PATHOLOGIES
+ * (test/support/fuzz.ts) opened in the bundled server next to a small document that is being
+ * edited. Per shape: the time from didOpen to the big document's diagnostics, and how much later
+ * than usual the small document's diagnostics arrive while the big one is being worked on (its
+ * edits are sent every 10 ms; the delay is the worst latency minus the median latency with
+ * nothing else open). Targets: under 1 s and under 50 ms. Written into docs/BENCHMARKS.md.
+ *
+ *   node scripts/build.mjs && npx tsx test/bench/pathological-bench.ts [--size 1000000] [--only <shape substring>]
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PATHOLOGIES, percentile } from '../support/fuzz';
+import { LspClient } from '../support/lsp-client';
+import { benchMarks, writeBenchSection } from './benchmarks-doc';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SERVER = path.join(ROOT, 'server/out/server.js');
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+const SIZE = Number(arg('size', '1000000'));
+const ONLY = arg('only', '');
+/** Give up on a shape after this long (reported as "> N s"). */
+const GIVE_UP_MS = 120_000;
+
+const SMALL = 'FROM alpine:3.20\nRUN apk add --no-cache curl\nCOPY . /app\nCMD ["/app/run"]\n';
+
+interface Row {
+  shape: string;
+  bytes: number;
+  diagnosticsMs: number | undefined;
+  diagnostics: number;
+  delayMs: number;
+  edits: number;
+}
+
+/** Sends an edit of the small document and resolves with how long its diagnostics took. */
+async function smallRoundTrip(client: LspClient, uri: string, version: number): Promise<number> {
+  const t0 = performance.now();
+  const wait = client.waitForDiagnostics(uri, { version }, GIVE_UP_MS);
+  await client.didChange(uri, version, [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: version % 2 ? '#' : '' }]);
+  await wait;
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const [shape, make] of Object.entries(PATHOLOGIES)) {
+    if (ONLY && !shape.includes(ONLY)) continue;
+    const client = LspClient.spawn({ command: process.execPath, args: [SERVER, '--stdio'], settings: { layerwise: { docker: { host: 'unix:///nonexistent/layerwise-bench.sock' } } } });
+    await client.initialize();
+    const small = 'untitled:small';
+    const opened = client.waitForDiagnostics(small, { version: 1 });
+    await client.didOpen(small, SMALL, 1);
+    await opened;
+    // The small document's usual latency, with nothing else to do (after a warm-up).
+    let version = 1;
+    const idle: number[] = [];
+    for (let i = 0; i < 15; i++) idle.push(await smallRoundTrip(client, small, ++version));
+    const usual = percentile(idle.slice(5), 50);
+
+    const text = make(SIZE);
+    const big = 'untitled:big';
+    const t0 = performance.now();
+    const bigDone = client
+      .waitForDiagnostics(big, { version: 1 }, GIVE_UP_MS)
+      .then((d) => ({ ms: performance.now() - t0, count: d.diagnostics.length }))
+      .catch(() => undefined);
+    await client.didOpen(big, text, 1);
+    let finished = false;
+    void bigDone.then(() => (finished = true));
+    // Edit the small document every 10 ms while the big one is worked on, one round trip at a time.
+    const during: number[] = [];
+    while (!finished && performance.now() - t0 < GIVE_UP_MS) {
+      during.push(await smallRoundTrip(client, small, ++version).catch(() => GIVE_UP_MS));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const result = await bigDone;
+    rows.push({
+      shape,
+      bytes: Buffer.byteLength(text),
+      diagnosticsMs: result?.ms,
+      diagnostics: result?.count ?? 0,
+      delayMs: Math.max(0, (during.length ? Math.max(...during) : 0) - usual),
+      edits: during.length,
+    });
+    const r = rows[rows.length - 1]!;
+    console.log(`${shape}: ${(r.bytes / 1e6).toFixed(2)} MB, diagnostics ${r.diagnosticsMs === undefined ? 'none' : `${r.diagnosticsMs.toFixed(0)} ms`} (${r.diagnostics}), small document delayed ${r.delayMs.toFixed(0)} ms over ${r.edits} edits (usual ${usual.toFixed(1)} ms)`);
+    await client.shutdown(5_000);
+  }
+  const fmt = (v: number | undefined, target: number): string => (v === undefined ? `> ${GIVE_UP_MS / 1000} s` : `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ms${v > target ? ' ✗' : ''}`);
+  const { start, end } = benchMarks('pathological');
+  const section = [
+    start,
+    '## One 1 MB document of each pathological shape',
+    '',
+    `\`npx tsx test/bench/pathological-bench.ts\` (after \`node scripts/build.mjs\`), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, ` +
+      `load average ${os.loadavg()[0]!.toFixed(1)} at the end (a shared machine). The shapes are PATHOLOGIES in test/support/fuzz.ts at about ${(SIZE / 1e6).toFixed(1)} MB each, ` +
+      'opened in the bundled server next to a small Dockerfile that is edited every 10 ms (each edit waits for its diagnostics). ' +
+      'Time to diagnostics is from didOpen of the big document to its publish; the delay is the small document\'s worst round trip while the big one was worked on, minus its median round trip with nothing else to do. ' +
+      'Targets: under 1 s and under 50 ms (✗ marks a miss).',
+    '',
+    '| Shape | Size | Time to diagnostics | Diagnostics | Other document delayed by | Edits meanwhile |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.shape} | ${(r.bytes / 1e6).toFixed(2)} MB | ${fmt(r.diagnosticsMs, 1000)} | ${r.diagnostics} | ${fmt(r.delayMs, 50)} | ${r.edits} |`),
+    end,
+  ].join('\n');
+  console.log(section);
+  if (!ONLY) writeBenchSection('pathological', section);
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
