@@ -6,7 +6,12 @@ import * as fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import * as path from 'node:path';
 import { fsBuildContext } from '../model/build-context';
-import type { ContextStats } from './build';
+
+/** What a build context sent: files and bytes. */
+export interface ContextStats {
+  files: number;
+  bytes: number;
+}
 
 /**
  * The BuildKit session of a build, the way the docker CLI opens it (`POST /session`, hijacked to

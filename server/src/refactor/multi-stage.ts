@@ -1,6 +1,5 @@
 import { CodeActionKind, type CodeAction, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver-types';
 import type { BuildContext } from '../model/build-context';
-import type { ParsedDocument } from '../engine/document';
 import { declarations, type Inst, type Model, type Stage } from '../model/model';
 import { varRefs } from '../rules/lib/buildkit-checks';
 import { workdirAt } from '../rules/lib/language-packages';
@@ -185,7 +184,14 @@ function analyze(model: Model, options: MultiStageOptions): Analysis {
  * The conversion of one variant (default: the first offered), with the artifact the user picked when
  * the conversion asked; `{ reason }` when there is none.
  */
-export function convertToMultiStage(doc: ParsedDocument | Model, options: MultiStageOptions = {}): Conversion | { reason: string } {
+/** A document version that builds its model (the engine's ParsedDocument). */
+interface ModelledDocument {
+  readonly uri: string;
+  readonly version: number;
+  model(buildArgs?: Record<string, string>): Model;
+}
+
+export function convertToMultiStage(doc: ModelledDocument | Model, options: MultiStageOptions = {}): Conversion | { reason: string } {
   const model = 'stages' in doc ? doc : doc.model(options.buildArgs ?? {});
   const a = analyzeMultiStage(model, options);
   if (a.kind === 'none') return { reason: a.reason };
@@ -195,7 +201,7 @@ export function convertToMultiStage(doc: ParsedDocument | Model, options: MultiS
 }
 
 /** The workspace edit of {@link convertToMultiStage}, for the command that follows the quick pick. */
-export function multiStageEdit(doc: ParsedDocument, options: MultiStageOptions): WorkspaceEdit | undefined {
+export function multiStageEdit(doc: ModelledDocument, options: MultiStageOptions): WorkspaceEdit | undefined {
   const c = convertToMultiStage(doc, options);
   return 'edits' in c ? { changes: { [doc.uri]: c.edits } } : undefined;
 }
@@ -204,7 +210,7 @@ export function multiStageEdit(doc: ParsedDocument, options: MultiStageOptions):
  * `refactor.rewrite` code actions anywhere in a single-stage file that builds something: one per
  * runtime variant, or one that asks (a command with the candidate paths) when what to copy is unknown.
  */
-export function multiStageActions(doc: ParsedDocument, _range: Range, env: MultiStageEnv = {}): CodeAction[] {
+export function multiStageActions(doc: ModelledDocument, _range: Range, env: MultiStageEnv = {}): CodeAction[] {
   const model = doc.model(env.buildArgs ?? {});
   const a = analyzeMultiStage(model, env);
   if (a.kind === 'none') return [];

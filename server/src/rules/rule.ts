@@ -1,7 +1,6 @@
 import type { Range, TextEdit } from 'vscode-languageserver-types';
 import type { BuildContext } from '../model/build-context';
 import type { Model } from '../model/model';
-import type { LabelType } from './lib/label-schema';
 
 export type RuleSeverity = 'off' | 'info' | 'warning' | 'error';
 

@@ -1,14 +1,14 @@
 import type { Range } from 'vscode-languageserver-types';
 import parseSpdx from 'spdx-expression-parse';
 import type { Inst, Model, Stage } from '../../model/model';
-import type { RuleContext } from '../rule';
+import type { LabelType, RuleContext } from '../rule';
 import { flagNamed, fromTarget, keyValues, target } from './instruction-words';
 
 /**
  * hadolint's label schema (`label-schema:` in `.hadolint.yaml`): label name → the format its
  * value must have. `text` only asks for the label to be there and not empty.
  */
-export type LabelType = 'text' | 'email' | 'rfc3339' | 'semver' | 'url' | 'hash' | 'spdx';
+export type { LabelType };
 export const LABEL_TYPES: readonly LabelType[] = ['text', 'email', 'rfc3339', 'semver', 'url', 'hash', 'spdx'];
 
 /** The `label-schema` mapping of a config file; entries with a type hadolint does not know are left out. */
