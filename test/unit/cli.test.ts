@@ -51,7 +51,7 @@ describe('layerwise lint (bundled cli.js)', () => {
   });
 
   it('a directory walk leaves out sources and templates named after Dockerfiles', () => {
-    const dir = workspace({ 'Dockerfile.dev': 'FROM alpine:3.20\nWRONG\n', 'pkg/dockerfile.go': 'package dockerfile\n', 'docker/Dockerfile.j2': '{% if x %}\n', 'Dockerfile.template': 'FROM %%BASE%%\n' });
+    const dir = workspace({ 'Dockerfile.dev': 'FROM alpine:3.20\nWRONG\n', 'pkg/dockerfile.go': 'package dockerfile\n', 'docker/Dockerfile.j2': '{% if x %}\n', 'Dockerfile.template': 'FROM %%BASE%%\n', 'Dockerfile.dev.dockerignore': '*\n!src\n' });
     const r = run(['lint', '--format', 'json', dir]);
     assert.deepEqual([...new Set((JSON.parse(r.stdout) as { file: string }[]).map((f) => path.basename(f.file)))], ['Dockerfile.dev']);
   });

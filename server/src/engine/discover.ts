@@ -10,9 +10,10 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
 /**
  * `dockerfile.go`, `Dockerfile.j2`, `Dockerfile.template`: source code about Dockerfiles, or
- * templates that become one; a directory walk that lints them reports every line as an error.
+ * templates that become one; `Dockerfile.dockerignore`: BuildKit's ignore file for that
+ * Dockerfile. A directory walk that lints them reports every line as an error.
  */
-const NOT_A_DOCKERFILE = /\.(?:go|rs|py|rb|js|mjs|cjs|ts|java|kt|cs|c|h|cpp|php|sh|bash|ps1|json|ya?ml|toml|xml|md|rst|txt|html?|j2|jinja2?|tmpl|tpl|template|erb|mustache|hbs|in|bak|orig|rej|swp|lock|patch|diff|snap)$/i;
+const NOT_A_DOCKERFILE = /\.(?:go|rs|py|rb|js|mjs|cjs|ts|java|kt|cs|c|h|cpp|php|sh|bash|ps1|json|ya?ml|toml|xml|md|rst|txt|html?|j2|jinja2?|tmpl|tpl|template|erb|mustache|hbs|in|bak|orig|rej|swp|lock|patch|diff|snap|dockerignore|containerignore)$/i;
 
 /** Dockerfiles below `dir`, sorted, skipping VCS and dependency folders and files of other kinds named after Dockerfiles. */
 export function findDockerfiles(dir: string): string[] {
