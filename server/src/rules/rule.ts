@@ -4,6 +4,9 @@ import type { Model } from '../model/model';
 
 export type RuleSeverity = 'off' | 'info' | 'warning' | 'error';
 
+/** The value formats of hadolint's label schema (rules/lib/label-schema.ts reads it). */
+export type LabelType = 'text' | 'email' | 'rfc3339' | 'semver' | 'url' | 'hash' | 'spdx';
+
 export type RuleCategory =
   | 'syntax' // what `docker build` rejects
   | 'layers' // image size and what ends up in a layer
