@@ -3,8 +3,10 @@ import {
   CodeLensRefreshRequest,
   createConnection,
   InlayHintRefreshRequest,
+  LSPErrorCodes,
   MessageType,
   ProposedFeatures,
+  ResponseError,
   ShowMessageNotification,
   TextDocumentSyncKind,
   type CodeAction,
@@ -14,6 +16,7 @@ import {
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type ConnectionOptions,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type LayerwiseSettings } from './config';
@@ -66,6 +69,20 @@ export const APPLY_EDIT_COMMAND = 'layerwise.applyEdit';
 /** How many documents keep their parse and model between requests. */
 const PARSED_KEPT = 8;
 export const MULTI_STAGE_EDIT_REQUEST = 'layerwise/multiStageEdit';
+
+/**
+ * A request the client cancelled before the server got to it (it was still queued behind a long
+ * validation) is answered RequestCancelled without being computed: after a burst of edits the
+ * editor has cancelled the questions about the old versions, and they cost nothing.
+ */
+export const CONNECTION_OPTIONS: ConnectionOptions = {
+  connectionStrategy: {
+    cancelUndispatched: (message) =>
+      'id' in message && (typeof message.id === 'number' || typeof message.id === 'string')
+        ? { jsonrpc: '2.0', id: message.id, error: new ResponseError(LSPErrorCodes.RequestCancelled, 'Cancelled before it ran.').toJson() }
+        : undefined,
+  },
+};
 
 export function startServer(connection: Connection): void {
   // The shell parser's wasm compiles while the client is told what the server can do; what
@@ -138,6 +155,13 @@ export function startServer(connection: Connection): void {
     if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
     return doc;
   };
+
+  /**
+   * The document changed while a request waited (for settings, the validation, the daemon): its
+   * answer would be for a version the editor no longer shows, so it is not computed.
+   */
+  const outdated = (doc: ParsedDocument): boolean => open.get(doc.uri)?.version !== doc.version;
+  const contentModified = (): ResponseError<void> => new ResponseError(LSPErrorCodes.ContentModified, 'The document changed while this request waited; ask again.');
 
   /** Features other than diagnostics answer nothing on binary files. */
   const usable = (uri: string): ParsedDocument | undefined => {
@@ -337,13 +361,16 @@ export function startServer(connection: Connection): void {
 
   connection.onCompletion(async ({ textDocument, position }) => {
     const doc = usable(textDocument.uri);
-    return doc ? features.completion(doc, position, await settingsFor(doc.uri)) : [];
+    if (!doc) return [];
+    const settings = await settingsFor(doc.uri);
+    return outdated(doc) ? contentModified() : features.completion(doc, position, settings);
   });
   connection.onCompletionResolve((item) => features.resolveCompletion(item));
-  connection.onHover(async ({ textDocument, position }) => {
+  connection.onHover(async ({ textDocument, position }, token) => {
     await parserReady;
     const doc = usable(textDocument.uri);
     if (!doc) return null;
+    if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'Cancelled');
     const hover = features.hover(doc, position);
     // The build-cache line joins the keyword's hover, from the last finished result (never waiting for git).
     const cacheDoc = await cacheDocFor(doc.uri);
@@ -398,7 +425,7 @@ export function startServer(connection: Connection): void {
     const doc = usable(textDocument.uri);
     return doc ? features.formatOnType(doc, position, ch, options, await settingsFor(doc.uri)) : [];
   });
-  connection.onCodeAction(async ({ textDocument, range, context }): Promise<(CodeAction | Command)[]> => {
+  connection.onCodeAction(async ({ textDocument, range, context }): Promise<(CodeAction | Command)[] | ResponseError<void>> => {
     await parserReady;
     const doc = usable(textDocument.uri);
     if (!doc) return [];
@@ -416,6 +443,7 @@ export function startServer(connection: Connection): void {
       const settings = await settingsFor(doc.uri);
       actions.push(...multiStageActions(doc, range, { buildContext: environmentFor(doc.uri).buildContext, buildArgs: settings.buildArgs }));
     }
+    if (outdated(doc)) return contentModified();
     if (codeActionLiterals) return actions;
     return actions.map((a): Command => (a.edit ? { title: a.title, command: APPLY_EDIT_COMMAND, arguments: [a.edit] } : (a.command ?? { title: a.title, command: '' })));
   });
@@ -443,7 +471,7 @@ export function startServer(connection: Connection): void {
     }
     return lenses;
   };
-  connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[]> => {
+  connection.onCodeLens(async ({ textDocument }): Promise<CodeLens[] | ResponseError<void>> => {
     await parserReady;
     // Diagnostics first: the first lens request loads the Docker client, which takes a moment.
     const validation = validations.get(textDocument.uri);
@@ -452,7 +480,8 @@ export function startServer(connection: Connection): void {
     if (!doc) return [];
     const settings = await settingsFor(doc.uri);
     if (settings.layers.display !== 'lens' && settings.layers.display !== 'both') return [];
-    return layerLenses(doc, settings);
+    const lenses = await layerLenses(doc, settings);
+    return outdated(doc) ? contentModified() : lenses;
   });
   // Computed on request from the version's cached model, never on the diagnostics path; the layer
   // figures answer from the daemon snapshot as it is (a snapshot still loading refreshes them later).
@@ -598,5 +627,5 @@ export function startServer(connection: Connection): void {
 
 if (require.main === module) {
   // createConnection picks the transport from the command line: --stdio, --node-ipc or --socket=N.
-  startServer(createConnection(ProposedFeatures.all));
+  startServer(createConnection(ProposedFeatures.all, CONNECTION_OPTIONS));
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { InitializeResult } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, type InitializeResult } from 'vscode-languageserver-protocol';
+import { PATHOLOGIES } from '../support/fuzz';
 import { driveDocument, emptyStats, Rng, type FuzzStats } from '../support/fuzz';
 import { LspClient } from '../support/lsp-client';
 
@@ -68,4 +69,35 @@ describe('hostile documents through the bundled server', () => {
       assert.deepEqual(failures, []);
     });
   }
+});
+
+describe('requests the client cancelled while the server was busy', () => {
+  let client: LspClient;
+
+  before(async () => {
+    client = LspClient.spawn({ command: process.execPath, args: [SERVER, '--stdio'], settings: { layerwise: { docker: { host: 'unix:///nonexistent/layerwise-test.sock' } } } });
+    await client.initialize();
+  });
+  after(async () => {
+    await client.shutdown();
+  });
+
+  it('are answered RequestCancelled without being computed', async () => {
+    const small = 'untitled:small';
+    const opened = client.waitForDiagnostics(small, { version: 1 });
+    await client.didOpen(small, 'FROM alpine:3.20\nRUN echo hi\n', 1);
+    await opened;
+    // A document that keeps the server busy for a while: the requests below queue up behind it.
+    const big = 'untitled:big';
+    const bigDone = client.waitForDiagnostics(big, { version: 1 }, 120_000);
+    await client.didOpen(big, PATHOLOGIES['ENV a b a b … on one line']!(1_000_000), 1);
+    await new Promise((r) => setTimeout(r, 300));
+    const source = new CancellationTokenSource();
+    const symbols = client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: small } }, source.token);
+    source.cancel();
+    await assert.rejects(symbols, (e: { code?: number }) => e.code === -32800);
+    await bigDone;
+    // Asked again, it is answered.
+    assert.ok(Array.isArray(await client.request('textDocument/documentSymbol', { textDocument: { uri: small } })));
+  });
 });
