@@ -44,6 +44,14 @@ describe('inlayHints', () => {
     assert.deepEqual(shown('FROM scratch\nWORKDIR /a${SUB}\nUSER ${UID:-1000}\n'), ['1:16 = ""', '2:17 = 1000']);
   });
 
+  it('an ARG whose default reads a name only the base image could set is not known where it is used', () => {
+    // Measured with BuildKit on Docker 20.10: a base image with ENV NAME=fromimage makes APP /srv/fromimage.
+    const text = 'FROM node:20\nARG APP=/srv/${NAME:-app}\nARG SUB=${APP}/x\nWORKDIR ${SUB}\nFROM scratch\nARG APP=/srv/${NAME:-app}\nWORKDIR ${APP}\n';
+    const hints = hintsOf(text);
+    assert.deepEqual(hints.map((h) => `${h.position.line}:${h.position.character} ${label(h)}`), ['1:25 = ?', '2:14 = ?', '3:14 = ?', '5:25 = app', '6:14 = /srv/app']);
+    assert.match(tooltip(hints[2]), /`APP` is set on line 2 from `NAME`, which only the base image could set/);
+  });
+
   it('FROM sees only global ARGs: one never declared expands to an empty string', () => {
     const text = 'ARG TAG=3.19\nFROM alpine:${TAG}${SUFFIX}\n';
     assert.deepEqual(shown(text), ['1:18 = 3.19', '1:27 = ""']);

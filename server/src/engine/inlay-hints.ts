@@ -251,7 +251,9 @@ function valueHint(model: Model, inst: Inst, scope: VarScope, reference: string,
   }
   // The expander being rewritten reports words BuildKit rejects (`${X:?}` of an unset X).
   const error = (exp as { error?: string }).error;
-  const known = !error && unknown.length === 0 && (exp.certain || (exp.unresolved.length === 0 && exp.undeclared.length > 0));
+  const certain = !error && unknown.length === 0 && (exp.certain || (exp.unresolved.length === 0 && exp.undeclared.length > 0));
+  const inherited = certain ? names.map((n) => (scope.get(n) ? readsBaseEnv(model, inst, n, buildArgs) : undefined)).find((x) => x) : undefined;
+  const known = certain && !inherited;
   const explain = (): MarkupContent => {
     const lines: string[] = [];
     if (known) {
@@ -260,6 +262,9 @@ function valueHint(model: Model, inst: Inst, scope: VarScope, reference: string,
     } else {
       lines.push(`\`${reference}\` cannot be known before the build:`);
       if (error) lines.push(`- BuildKit rejects it: ${error}`);
+      else if (inherited) {
+        lines.push(`- \`${inherited.via}\` is set on line ${inherited.line} from \`${inherited.name}\`, which only the base image could set (its ENV is in scope when BuildKit expands that line).`);
+      }
       else for (const n of unknown.length ? [...new Set(unknown)] : names) lines.push(`- ${whyUnknown(model, inst, scope, n)}`);
     }
     if (run) lines.push('', 'The ARGs and ENVs in scope are the environment of this RUN; the shell expands them.');
@@ -360,6 +365,32 @@ function globalDeclaration(model: Model, name: string, before?: Inst): Declarati
   return found;
 }
 
+/**
+ * Whether the value of `name` at `inst` was written with a name only the base image could set
+ * (`ARG APP=/srv/${NAME:-app}`): BuildKit expands an ARG default or an ENV value with the base
+ * image's ENV in scope, so a value computed without it is not known. Follows ARGs and ENVs that
+ * read each other, up to the first such name.
+ */
+function readsBaseEnv(model: Model, inst: Inst, name: string, buildArgs: Record<string, string>, seen = new Set<string>()): { via: string; name: string; line: number } | undefined {
+  if (undeclaredIsEmpty(inst)) return undefined;
+  const d = declarationAt(model, inst, name);
+  // A bare ARG inherits the global one (FROM's closed scope); a build arg replaces the default.
+  if (!d || d.value === undefined || (d.kind === 'ARG' && buildArgs[name] !== undefined)) return undefined;
+  const key = `${d.inst.index}:${name}`;
+  if (seen.has(key)) return undefined;
+  seen.add(key);
+  const expanded = d.inst.scope.expand(d.value, model.escape).text;
+  for (const n of namesIn(d.value)) {
+    if (d.inst.scope.get(n) === undefined) {
+      if (dependsOn(d.inst.scope, d.value, model.escape, [n], expanded)) return { via: name, name: n, line: lineOf(d) };
+    } else {
+      const deeper = readsBaseEnv(model, d.inst, n, buildArgs, seen);
+      if (deeper) return deeper;
+    }
+  }
+  return undefined;
+}
+
 /** The declaration whose value `name` has at `inst`: an ENV of the stage or its parents wins over an ARG. */
 function declarationAt(model: Model, inst: Inst, name: string): Declaration | undefined {
   if (inst.keyword === 'FROM' || !inst.stage.from) return globalDeclaration(model, name, inst.keyword === 'FROM' ? inst : undefined);
@@ -396,7 +427,8 @@ function describeSource(model: Model, inst: Inst, name: string, buildArgs: Recor
   const where = d.inst.stage !== inst.stage && d.inst.stage.from ? ` (${stageLabel(d.inst.stage)})` : '';
   if (d.kind === 'ENV') return `\`${name}\`: \`ENV\` on line ${lineOf(d)}${where}.`;
   const fromBase = inst.keyword !== 'FROM' && inst.stage.from && !rootOf(inst.stage).base?.scratch && !rootOf(inst.stage).base?.stage;
-  const caveat = fromBase ? ` An \`ENV ${name}\` in the base image would win over this ARG.` : '';
+  // Measured on Docker 20.10: BuildKit keeps the ARG, the classic builder takes the base image's ENV.
+  const caveat = fromBase ? ` (With the classic builder, an \`ENV ${name}\` of the base image wins over this ARG.)` : '';
   if (buildArgs[name] !== undefined) return `\`${name}\`: from \`layerwise.buildArgs\` (as \`--build-arg ${name}=…\`), declared by \`ARG\` on line ${lineOf(d)}.${caveat}`;
   if (d.value !== undefined) return `\`${name}\`: the default of \`ARG\` on line ${lineOf(d)}.${caveat}`;
   const global = inst.stage.from ? globalDeclaration(model, name) : undefined;
