@@ -185,6 +185,11 @@ describe('VarScope.expand: unknown values stay unknown', () => {
     assert.equal(scope.expand('`$KNOWN $KNOWN C:\\dir', '`').text, '$KNOWN v1.2 C:\\dir');
     assert.equal(scope.expand('\\$KNOWN $KNOWN').text, '$KNOWN v1.2');
   });
+  it('literal text keeps its escapes (the caller processed them) but for `\\$`; a word as BuildKit reads it does not', () => {
+    assert.equal(scope.expand('C:\\go\\$KNOWN').text, 'C:\\go$KNOWN');
+    assert.equal(scope.expand('C:\\go\\$KNOWN', { quotes: 'remove' }).text, 'C:go$KNOWN');
+    assert.equal(scope.expand('C:\\\\go', { quotes: 'remove' }).text, 'C:\\go');
+  });
   it('a rejected word keeps its text and says why', () => {
     const e = expand('a${KNOWN:=x}');
     assert.equal(e.text, 'a${KNOWN:=x}');

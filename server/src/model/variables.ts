@@ -80,28 +80,12 @@ export class VarScope {
    */
   expand(text: string, options: string | ExpandOptions = '\\'): Expansion {
     const opts = typeof options === 'string' ? { escape: options } : options;
-    return new Lexer(text, this.lookup(opts), opts).word();
+    return new Lexer(text, this.vars, opts).word();
   }
 
   /** BuildKit's ProcessWords: expansion, then word splitting outside quotes (EXPOSE, heredoc words). */
   expandWords(text: string, options: ExpandOptions = {}): WordsExpansion {
-    return new Lexer(text, this.lookup(options), { quotes: 'remove', ...options }).words();
-  }
-
-  private lookup(opts: ExpandOptions): (name: string) => Lookup {
-    let upper: Map<string, VarValue> | undefined;
-    return (name) => {
-      let v = this.vars.get(name);
-      if (v === undefined && opts.windows) {
-        // BuildKit on Windows: environment names are case-insensitive.
-        upper ??= new Map([...this.vars].map(([k, x]) => [k.toUpperCase(), x]));
-        v = upper.get(name.toUpperCase());
-      }
-      if (v === undefined) return { set: false, value: '', declared: false };
-      if (v.value !== undefined) return { set: true, value: v.value, declared: true };
-      // An ENV is set even when its value is unknown; an ARG without a known value may be unset.
-      return { set: v.kind === 'env' ? true : undefined, value: undefined, declared: true };
-    };
+    return new Lexer(text, this.vars, { quotes: 'remove', ...options }).words();
   }
 }
 
@@ -109,8 +93,9 @@ export interface ExpandOptions {
   /** The escape character (`# escape=`); `\` by default. */
   escape?: string;
   /**
-   * `literal` (the default): quotes are plain characters, for text whose quotes the caller has
-   * already taken off (BuildKit's SkipProcessQuotes). `remove`: quotes are processed and removed,
+   * `literal` (the default): for text whose quotes and escapes the caller has already processed
+   * (an ARG value from `declarations`): quotes are plain characters and an escape character is
+   * kept, except that it still makes a `$` literal. `remove`: quotes and escapes are processed and removed,
    * as BuildKit does for each word of ENV, LABEL, COPY, FROM ... (ProcessWord). `keep`: processed
    * but kept in the text (RawQuotes).
    */
@@ -152,15 +137,17 @@ export interface WordsExpansion extends Omit<Expansion, 'text' | 'map'> {
 
 /** Offsets into the expanded text → offsets into the input it came from. */
 export class SourceMap {
+  /** Without `starts`/`ends`, output character i is input character i. */
   constructor(
-    private readonly starts: readonly number[],
-    private readonly ends: readonly number[],
+    private readonly starts: readonly number[] | undefined,
+    private readonly ends: readonly number[] | undefined,
     private readonly inputLength: number,
   ) {}
 
   /** The input offset output character `i` comes from (a variable's value maps to its `$`). */
   start(i: number): number {
-    return this.starts[i] ?? (i > 0 ? (this.ends[this.starts.length - 1] ?? this.inputLength) : 0);
+    if (!this.starts) return Math.min(i, this.inputLength);
+    return this.starts[i] ?? (i > 0 ? (this.ends![this.starts.length - 1] ?? this.inputLength) : 0);
   }
 
   /** The input range that output `[from, to)` comes from: a value covers its whole `${...}`. */
@@ -169,22 +156,18 @@ export class SourceMap {
       const at = this.start(from);
       return { start: at, end: at };
     }
+    if (!this.starts) return { start: Math.min(from, this.inputLength), end: Math.min(to, this.inputLength) };
     let start = Infinity;
     let end = -Infinity;
     for (let i = from; i < to && i < this.starts.length; i++) {
       start = Math.min(start, this.starts[i]!);
-      end = Math.max(end, this.ends[i]!);
+      end = Math.max(end, this.ends![i]!);
     }
     return start === Infinity ? { start: this.inputLength, end: this.inputLength } : { start, end };
   }
 
-  static identity(text: string, offset = 0): SourceMap {
-    const starts = Array.from({ length: text.length }, (_, i) => offset + i);
-    return new SourceMap(
-      starts,
-      starts.map((s) => s + 1),
-      offset + text.length,
-    );
+  static identity(text: string): SourceMap {
+    return new SourceMap(undefined, undefined, text.length);
   }
 }
 
@@ -241,7 +224,7 @@ export function splitDeclarationWords(text: string, escape = '\\'): string[] {
  * (`${}`, `${X:=y}`, a missing `}`), whatever the values.
  */
 export function readReference(text: string, at: number, escape = '\\'): { end: number; error?: string } {
-  const lexer = new Lexer(text, () => ({ set: false, value: '', declared: false }), { escape, quotes: 'remove' });
+  const lexer = new Lexer(text, new Map(), { escape, quotes: 'remove' });
   return lexer.reference(at);
 }
 
@@ -287,14 +270,19 @@ class Mapped {
   }
 }
 
+/** Names whose value was needed and is unknown, or not declared (duplicates removed at the end). */
 interface Frame {
-  unresolved: Set<string>;
-  undeclared: Set<string>;
+  unresolved: string[];
+  undeclared: string[];
 }
 
-const frame = (): Frame => ({ unresolved: new Set(), undeclared: new Set() });
+const frame = (): Frame => ({ unresolved: [], undeclared: [] });
 
 class LexError extends Error {}
+
+const UNSET: Lookup = { set: false, value: '', declared: false };
+const UNKNOWN_ENV: Lookup = { set: true, value: undefined, declared: true };
+const UNKNOWN_ARG: Lookup = { set: undefined, value: undefined, declared: true };
 
 const EOF = '';
 /**
@@ -302,10 +290,14 @@ const EOF = '';
  * thousands of levels would overflow the stack. Real Dockerfiles nest two or three.
  */
 const MAX_NESTING = 200;
+const MODIFIERS = new Set(['+', '-', '?', '#', '%']);
 const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
 const SPACE = /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
 const DIGIT = /^\p{Nd}$/u;
 const NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
+const isDigit = (c: string): boolean => (c >= '0' && c <= '9') || (c > '\x7f' && DIGIT.test(c));
+const isNameChar = (c: string): boolean =>
+  (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === '_' || (c > '\x7f' && NAME_CHAR.test(c));
 
 /** The words being split: BuildKit shares one buffer between nested words, and so do we. */
 class WordSplitter {
@@ -347,29 +339,53 @@ class WordSplitter {
   }
 }
 
+const NO_SPLIT: Pick<WordSplitter, 'addChar' | 'addRaw' | 'addMapped' | 'finish'> = {
+  addChar(): void {},
+  addRaw(): void {},
+  addMapped(): void {},
+  finish: (): Mapped[] => [],
+};
+
 /** One pass of BuildKit's word lexer over `src`, with unknown values tracked instead of guessed. */
 class Lexer {
   private pos = 0;
-  /** How many `${…}` enclose the current position (see MAX_NESTING). */
-  private nesting = 0;
   private readonly escape: string;
   private rawEscapes: boolean;
   private readonly wordsBuf = new Mapped();
   private frame = frame();
   private lastWords: Mapped[] = [];
+  /** Word splitting costs a test per character: only ProcessWords needs it. */
+  private splitting = false;
+  /** How many `${…}` enclose the current position (see MAX_NESTING). */
+  private nesting = 0;
 
   constructor(
     private readonly src: string,
-    private readonly get: (name: string) => Lookup,
+    private readonly vars: ReadonlyMap<string, VarValue>,
     private readonly opts: ExpandOptions,
   ) {
     this.escape = opts.escape ?? '\\';
     this.rawEscapes = opts.rawEscapes ?? false;
   }
 
+  private upper: Map<string, VarValue> | undefined;
+
+  private get(name: string): Lookup {
+    let v = this.vars.get(name);
+    if (v === undefined && this.opts.windows) {
+      // BuildKit on Windows: environment names are case-insensitive.
+      this.upper ??= new Map([...this.vars].map(([k, x]) => [k.toUpperCase(), x]));
+      v = this.upper.get(name.toUpperCase());
+    }
+    if (v === undefined) return UNSET;
+    if (v.value !== undefined) return { set: true, value: v.value, declared: true };
+    // An ENV is set even when its value is unknown; an ARG without a known value may be unset.
+    return v.kind === 'env' ? UNKNOWN_ENV : UNKNOWN_ARG;
+  }
+
   word(): Expansion {
     const src = this.src;
-    if (!src.includes('$') && !src.includes(this.escape) && (this.opts.quotes ?? 'literal') === 'literal') {
+    if (!src.includes('$') && (this.opts.quotes ?? 'literal') === 'literal' && !this.rawEscapes) {
       return { text: src, unresolved: [], undeclared: [], certain: true, map: SourceMap.identity(src) };
     }
     try {
@@ -393,6 +409,7 @@ class Lexer {
   }
 
   words(): WordsExpansion {
+    this.splitting = true;
     try {
       this.processStopOn(EOF, this.rawEscapes);
       return { words: this.lastWords.map((w) => ({ text: w.text, map: new SourceMap(w.starts, w.ends, this.src.length) })), ...this.verdict() };
@@ -403,8 +420,8 @@ class Lexer {
   }
 
   private verdict(): Pick<Expansion, 'unresolved' | 'undeclared' | 'certain'> {
-    const unresolved = [...this.frame.unresolved];
-    const undeclared = [...this.frame.undeclared];
+    const unresolved = [...new Set(this.frame.unresolved)];
+    const undeclared = [...new Set(this.frame.undeclared)];
     return { unresolved, undeclared, certain: unresolved.length === 0 && (this.opts.closed === true || undeclared.length === 0) };
   }
 
@@ -431,14 +448,14 @@ class Lexer {
   }
 
   private merge(f: Frame): void {
-    for (const n of f.unresolved) this.frame.unresolved.add(n);
-    for (const n of f.undeclared) this.frame.undeclared.add(n);
+    this.frame.unresolved.push(...f.unresolved);
+    this.frame.undeclared.push(...f.undeclared);
   }
 
   private processStopOn(stop: string, rawEscapes: boolean): Mapped {
     const result = new Mapped();
     this.wordsBuf.reset();
-    const words = new WordSplitter(this.wordsBuf);
+    const words = this.splitting ? new WordSplitter(this.wordsBuf) : NO_SPLIT;
     const quotes = this.opts.quotes ?? 'literal';
     const savedRaw = this.rawEscapes;
     this.rawEscapes = rawEscapes;
@@ -462,6 +479,18 @@ class Lexer {
         }
         const at = this.pos;
         let c = this.next();
+        if (c === this.escape && quotes === 'literal' && !this.rawEscapes) {
+          // Text whose escapes the caller has already processed: only an escaped `$` still means `$`.
+          if (this.peek() === '$') {
+            this.next();
+            words.addRaw('$', at, this.pos);
+            result.push('$', at, this.pos);
+          } else {
+            words.addRaw(c, at, this.pos);
+            result.push(c, at, this.pos);
+          }
+          continue;
+        }
         if (c === this.escape) {
           if (this.rawEscapes) {
             words.addRaw(c, at, at + 1);
@@ -551,27 +580,26 @@ class Lexer {
   }
 
   private processName(): string {
-    let name = '';
-    while (this.peek() !== EOF) {
-      const c = this.peek();
-      if (!name && DIGIT.test(c)) {
-        while (this.peek() !== EOF && DIGIT.test(this.peek())) name += this.next();
-        return name;
-      }
-      if (!name && SPECIAL_PARAMS.has(c)) return this.next();
-      if (!NAME_CHAR.test(c)) break;
-      name += this.next();
+    const src = this.src;
+    const from = this.pos;
+    const first = src[from];
+    if (first === undefined) return '';
+    if (isDigit(first)) {
+      while (this.pos < src.length && isDigit(src[this.pos]!)) this.pos++;
+      return src.slice(from, this.pos);
     }
-    return name;
+    if (SPECIAL_PARAMS.has(first)) return this.next();
+    while (this.pos < src.length && isNameChar(src[this.pos]!)) this.pos++;
+    return src.slice(from, this.pos);
   }
 
   /** A plain use of a variable's value: unknown and undeclared values are recorded, never guessed. */
   private valueOf(name: string, v: Lookup): string | undefined {
     if (v.value === undefined) {
-      this.frame.unresolved.add(name);
+      this.frame.unresolved.push(name);
       return undefined;
     }
-    if (!v.declared) this.frame.undeclared.add(name);
+    if (!v.declared) this.frame.undeclared.push(name);
     return v.value;
   }
 
@@ -590,7 +618,7 @@ class Lexer {
     this.next();
     if (this.peek() !== '{') {
       const name = this.processName();
-      if (name) this.frame.unresolved.add(name);
+      if (name) this.frame.unresolved.push(name);
       return new Mapped();
     }
     this.next();
@@ -602,7 +630,7 @@ class Lexer {
       else if (ch === '{') depth++;
       else if (ch === '}') depth--;
     }
-    this.frame.unresolved.add(name || '?');
+    this.frame.unresolved.push(name || '?');
     return new Mapped();
   }
 
@@ -627,12 +655,7 @@ class Lexer {
     const name = this.processName();
     let ch = this.next();
     let modifier = ch;
-    const value = (): Mapped => {
-      const s = this.valueOf(name, this.get(name));
-      if (s !== undefined) out.push(s, start, this.pos);
-      return out;
-    };
-    if (ch === '}') return value();
+    if (ch === '}') return this.pushValue(out, name, this.get(name), start, this.pos);
     if (ch === '/') return this.processReplace(name, start, out);
     let nullIsUnset = false;
     if (ch === ':') {
@@ -640,38 +663,30 @@ class Lexer {
       ch = this.next();
       modifier += ch;
     }
-    if (!['+', '-', '?', '#', '%'].includes(ch) && !nullIsUnset) throw new LexError(`unsupported modifier (${modifier}) in substitution`);
+    if (!MODIFIERS.has(ch) && !nullIsUnset) throw new LexError(`unsupported modifier (${modifier}) in substitution`);
     const pattern = ch === '#' || ch === '%';
     if (nullIsUnset && pattern) throw new LexError(`unsupported modifier (${modifier}) in substitution`);
     const [word, wordFrame] = this.tracked(() => this.stopOnBrace('}', pattern, "syntax error: missing '}'"));
     const v = this.get(name);
     const end = this.pos;
-    const useWord = (): Mapped => {
-      this.merge(wordFrame);
-      return word;
-    };
-    const unknown = (): Mapped => {
-      this.frame.unresolved.add(name);
-      return out;
-    };
     // Unset (or, with ':', empty): whether that holds when the value is unknown.
     const empty = v.set === false ? true : v.value !== undefined ? nullIsUnset && v.value === '' : v.set === true && !nullIsUnset ? false : undefined;
     switch (ch) {
       case '-':
-        if (empty === undefined) return unknown();
-        if (empty) return useWord();
-        return value();
+        if (empty === undefined) return this.unknown(out, name);
+        if (empty) return this.useWord(word, wordFrame);
+        return this.pushValue(out, name, v, start, end);
       case '+':
-        if (empty === undefined) return unknown();
-        return empty ? out : useWord();
+        if (empty === undefined) return this.unknown(out, name);
+        return empty ? out : this.useWord(word, wordFrame);
       case '?':
         if (empty === undefined || (v.set === false && !this.opts.closed)) {
-          if (v.set === false) this.frame.undeclared.add(name);
-          return empty === undefined ? unknown() : out;
+          if (v.set === false) this.frame.undeclared.push(name);
+          return empty === undefined ? this.unknown(out, name) : out;
         }
         if (v.set === false) throw new LexError(`${name}: ${word.text || 'is not allowed to be unset'}`);
         if (empty) throw new LexError(`${name}: ${word.text || 'is not allowed to be empty'}`);
-        return value();
+        return this.pushValue(out, name, v, start, end);
       case '#':
       case '%': {
         let text = word.text;
@@ -680,7 +695,7 @@ class Lexer {
         const s = this.valueOf(name, v);
         if (s === undefined) return out;
         this.merge(wordFrame);
-        if (wordFrame.unresolved.size) return out;
+        if (wordFrame.unresolved.length) return out;
         const trimmed = ch === '%' ? trimSuffix(text, s, greedy) : trimPrefix(text, s, greedy);
         out.push(trimmed, start, end);
         return out;
@@ -688,6 +703,22 @@ class Lexer {
       default:
         throw new LexError(`unsupported modifier (${modifier}) in substitution`);
     }
+  }
+
+  private pushValue(out: Mapped, name: string, v: Lookup, start: number, end: number): Mapped {
+    const s = this.valueOf(name, v);
+    if (s !== undefined) out.push(s, start, end);
+    return out;
+  }
+
+  private useWord(word: Mapped, f: Frame): Mapped {
+    this.merge(f);
+    return word;
+  }
+
+  private unknown(out: Mapped, name: string): Mapped {
+    this.frame.unresolved.push(name);
+    return out;
   }
 
   private processReplace(name: string, start: number, out: Mapped): Mapped {
@@ -700,7 +731,7 @@ class Lexer {
     if (s === undefined) return out;
     this.merge(patternFrame);
     this.merge(replacementFrame);
-    if (patternFrame.unresolved.size || replacementFrame.unresolved.size) return out;
+    if (patternFrame.unresolved.length || replacementFrame.unresolved.length) return out;
     const re = shellPatternToRegex(pattern.text, true, false);
     out.push(all ? goReplaceAll(re, s, replacement.text) : replaceFirst(re, s, replacement.text), start, end);
     return out;
