@@ -251,12 +251,26 @@ export function allVariableReferences(value: string, escape: string): { name: st
   return out;
 }
 
+/** Scripts seen lately → their spans: several rules ask for each RUN, and an edit elsewhere leaves the RUN's text as it was. */
+const SPANS_KEPT = 2048;
+const spansByText = new Map<string, [number, number][]>();
+
 /**
  * Spans of a shell script that run in a child shell: `( … )`, `$( … )`, backticks, `<( … )`.
  * A `cd` inside one does not leak to the rest of the script. Quotes, comments and heredoc bodies
- * are skipped; an unbalanced `)` (a `case` pattern) is ignored.
+ * are skipped; an unbalanced `)` (a `case` pattern) is ignored. The array is shared: do not change it.
  */
 export function childShellSpans(text: string): [number, number][] {
+  let spans = spansByText.get(text);
+  if (!spans) {
+    spans = scanChildShellSpans(text);
+    spansByText.set(text, spans);
+    if (spansByText.size > SPANS_KEPT) spansByText.delete(spansByText.keys().next().value as string);
+  }
+  return spans;
+}
+
+function scanChildShellSpans(text: string): [number, number][] {
   type Kind = 'paren' | 'subst' | 'arith' | 'param' | 'backtick';
   const spans: [number, number][] = [];
   const stack: { kind: Kind; start: number; dq: boolean; depth: number }[] = [];
