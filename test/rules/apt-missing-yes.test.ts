@@ -13,8 +13,11 @@ ruleTable('apt-missing-yes', {
     'FROM debian\nRUN echo \'APT::Get::Assume-Yes "true";\' > /etc/apt/apt.conf.d/90yes && apt-get update && apt-get install curl\n',
     'FROM debian\nCOPY <<EOF /etc/apt/apt.conf.d/90yes\nAPT::Get::Assume-Yes "true";\nEOF\nRUN apt-get install curl\n',
     'FROM debian\nRUN <<EOF\napt-get update\napt-get install -y curl\nEOF\n',
+    'FROM debian\nARG APT_FLAGS="-y --no-install-recommends"\nRUN apt-get install $APT_FLAGS curl\n',
+    'FROM debian\nARG APT_FLAGS\nRUN apt-get install $APT_FLAGS curl\n',
   ],
   invalid: [
+    { code: 'FROM debian\nENV APT_FLAGS=--no-install-recommends\nRUN apt-get install $APT_FLAGS curl\n', errors: [{ line: 3, column: 5 }] },
     { code: 'FROM debian\nRUN apt-get install curl && echo \'APT::Get::Assume-Yes "true";\' > /etc/apt/apt.conf.d/90yes\n', errors: [{ line: 2, column: 5 }] },
     {
       code: 'FROM debian\nRUN apt-get install python\n',

@@ -13,8 +13,10 @@ ruleTable('apt-no-install-recommends', {
     'FROM debian\nRUN apt-get install -s curl\n',
     'FROM debian AS build\nRUN apt-get install -y gcc\nFROM scratch\nCOPY --from=build /usr/bin/gcc /gcc\n',
     'FROM debian\nRUN apt-get update && apt-get remove -y curl\n',
+    'FROM debian\nARG APT_FLAGS="-y --no-install-recommends"\nRUN apt-get update && apt-get install $APT_FLAGS curl\n',
   ],
   invalid: [
+    { code: 'FROM debian\nARG APT_FLAGS=-y\nRUN apt-get install $APT_FLAGS curl\n', errors: [{ line: 3 }] },
     {
       code: 'FROM debian\nRUN apt-get install python\n',
       errors: [{ line: 2, column: 5, endLine: 2, endColumn: 20, message: /without `--no-install-recommends`/ }],

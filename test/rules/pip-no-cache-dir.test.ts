@@ -30,8 +30,10 @@ ruleTable('pip-no-cache-dir', {
     // A builder whose cache never reaches the image: only /install is copied out.
     'FROM python:3.12 AS build\nRUN pip install --prefix=/install six\nFROM python:3.12-slim\nCOPY --from=build /install /usr/local\n',
     'FROM python:3.12\nSHELL ["pwsh", "-c"]\nRUN pip install flask\n',
+    'FROM python:3.12\nARG PIP_FLAGS="--no-cache-dir --upgrade"\nRUN pip install $PIP_FLAGS flask==3.0.0\n',
   ],
   invalid: [
+    { code: 'FROM python:3.12\nENV PIP="python3 -m pip"\nRUN $PIP install flask==3.0.0\n', errors: [{ line: 3, column: 5 }] },
     {
       code: 'FROM python:3.12\nRUN pip install flask\n',
       errors: [{ line: 2, column: 5, endLine: 2, endColumn: 16, message: /leaves its download cache/ }],

@@ -3,6 +3,7 @@ import type { Range } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MappedText } from './mapped-text';
 import { parseShell, shellParserReady, type ShellCommand, type ShellScript, type ShellWord } from './shell';
+import { expandCommands } from './shell-expand';
 import { PLATFORM_ARGS, PREDEFINED_ARGS, VarScope, type Expansion } from './variables';
 
 /**
@@ -546,7 +547,8 @@ function runInfo(inst: Inst, shellPragma: string | undefined): RunInfo {
   const script = MappedText.concat(parts);
   info.script = script;
   info.shell = parseShell(script.text);
-  info.commands = info.shell.commands;
+  // ARG and ENV values are in the RUN's environment: rules read the words the shell will see where they are known.
+  info.commands = expandCommands(info.shell, inst.scope);
   return info;
 }
 

@@ -16,6 +16,16 @@ export interface ShellWord {
   end: number;
   /** Contains a `$…` expansion or a command substitution whose value is unknown statically. */
   dynamic: boolean;
+  /**
+   * Set by the model on the words of an expansion with known ARG/ENV values (`$PKGS` → `curl`, `git`): `text` is one
+   * of them, `raw`, `start` and `end` are the word written in the file, shared by all of them.
+   */
+  expanded?: true;
+  /**
+   * Set by the model when the value is unknown but certainly one word that is not an option: every value the script
+   * itself assigns to the variable is a plain word not starting with `-` (`BINARY_URL='https://…'` in a `case`).
+   */
+  operand?: true;
 }
 
 export interface ShellAssignment {

@@ -1,6 +1,6 @@
 import type { Inst, Model } from '../model/model';
 import { apkSub, commandRange, commandRemoves, insertAfter, mountCoversAny, runIsShipped, subcommands } from './lib/os-packages';
-import { hasOption } from './lib/commands';
+import { hasOption, mayHoldOptions } from './lib/commands';
 import { cacheMountFix, deleteWord } from './lib/fix-helpers';
 import { defineRule, type Fix } from './rule';
 
@@ -12,6 +12,8 @@ import { defineRule, type Fix } from './rule';
 function mountFix(model: Model, inst: Inst): Fix | undefined {
   const run = inst.run!;
   const noCache = run.commands.filter((c) => c.name === 'apk').flatMap((c) => c.args.filter((a) => a.text === '--no-cache'));
+  // `--no-cache` from `$APK_FLAGS`: deleting the variable would take its other words along.
+  if (noCache.some((w) => w.expanded)) return undefined;
   return cacheMountFix(model, inst, ['type=cache,target=/var/cache/apk,sharing=locked'], 'Keep the apk index in a cache mount instead', run.execForm ? [] : noCache.map((w) => deleteWord(model, run, w)));
 }
 
@@ -45,7 +47,7 @@ export default defineRule(
   },
   (ctx) => {
     for (const { inst, run, cmd, sub } of subcommands(ctx.model, apkSub)) {
-      if (!FETCHES_INDEX.has(sub.name) || hasOption(cmd, '--no-cache', '--no-network')) continue;
+      if (!FETCHES_INDEX.has(sub.name) || hasOption(cmd, '--no-cache', '--no-network') || mayHoldOptions(cmd)) continue;
       if (!runIsShipped(ctx.model, inst) || mountCoversAny(run, CACHE)) continue;
       if (run.commands.some((c) => c.start > cmd.start && commandRemoves(inst, c, CACHE))) continue;
       const range = commandRange(ctx.model, run, cmd, sub.word);

@@ -1,4 +1,4 @@
-import { apkSub, packageSubject, packageTexts, subcommands } from './lib/os-packages';
+import { apkSub, packageSubject, packageWords, subcommands } from './lib/os-packages';
 import { defineRule } from './rule';
 
 /** `pkg=1.2-r0`, `pkg~1.2`, `pkg>=1.2`, a local `.apk` or a path. */
@@ -27,8 +27,8 @@ export default defineRule(
   (ctx) => {
     for (const { inst, run, sub } of subcommands(ctx.model, apkSub)) {
       if (sub.name !== 'add') continue;
-      for (const word of sub.operands) {
-        const loose = packageTexts(inst, word)?.filter((t) => !pinned(t));
+      for (const [word, texts] of packageWords(inst, sub.operands)) {
+        const loose = texts?.filter((t) => !pinned(t));
         if (!loose?.length) continue;
         ctx.report({
           range: ctx.model.wordRange(run, word),

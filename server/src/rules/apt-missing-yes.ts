@@ -1,4 +1,5 @@
 import type { ShellCommand } from '../model/shell';
+import { mayHoldOptions } from './lib/commands';
 import { aptSimulates, aptSub, commandRange, configuredEarlier, hasPipedInput, insertAfter, subcommands } from './lib/os-packages';
 import { defineRule } from './rule';
 
@@ -46,7 +47,7 @@ export default defineRule(
   },
   (ctx) => {
     for (const { inst, run, cmd, sub } of subcommands(ctx.model, aptSub)) {
-      if (!PROMPTING.has(sub.name) || answersYes(cmd) || aptSimulates(cmd) || hasPipedInput(cmd)) continue;
+      if (!PROMPTING.has(sub.name) || answersYes(cmd) || mayHoldOptions(cmd) || aptSimulates(cmd) || hasPipedInput(cmd)) continue;
       if (configuredEarlier(ctx.model, inst, ASSUME_YES, cmd)) continue;
       ctx.report({
         range: commandRange(ctx.model, run, cmd, sub.word),

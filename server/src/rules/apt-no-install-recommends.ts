@@ -1,4 +1,5 @@
 import type { ShellCommand } from '../model/shell';
+import { mayHoldOptions } from './lib/commands';
 import { aptSimulates, aptSub, runIsShipped, commandRange, configuredEarlier, insertAfter, subcommands } from './lib/os-packages';
 import { defineRule } from './rule';
 
@@ -37,7 +38,7 @@ export default defineRule(
   },
   (ctx) => {
     for (const { inst, run, cmd, sub } of subcommands(ctx.model, aptSub)) {
-      if (sub.name !== 'install' || skipsRecommends(cmd) || aptSimulates(cmd) || !runIsShipped(ctx.model, inst)) continue;
+      if (sub.name !== 'install' || skipsRecommends(cmd) || mayHoldOptions(cmd) || aptSimulates(cmd) || !runIsShipped(ctx.model, inst)) continue;
       if (configuredEarlier(ctx.model, inst, NO_RECOMMENDS, cmd)) continue;
       const fix = insertAfter(ctx.model, run, sub.word, '--no-install-recommends', `Add --no-install-recommends to ${cmd.name} install`);
       ctx.report({

@@ -1,4 +1,4 @@
-import { aptSimulates, aptSub, packageSubject, packageTexts, subcommands } from './lib/os-packages';
+import { aptSimulates, aptSub, packageSubject, packageWords, subcommands } from './lib/os-packages';
 import { defineRule } from './rule';
 
 /** `pkg=1.2.3`, a local `.deb` or a path are pinned; `pkg/bookworm-backports` only picks a release. */
@@ -28,8 +28,7 @@ export default defineRule(
   (ctx) => {
     for (const { inst, run, cmd, sub } of subcommands(ctx.model, aptSub)) {
       if (sub.name !== 'install' || aptSimulates(cmd)) continue;
-      for (const word of sub.operands) {
-        const texts = packageTexts(inst, word);
+      for (const [word, texts] of packageWords(inst, sub.operands)) {
         const loose = texts?.filter((t) => !pinned(t));
         if (!loose?.length) continue;
         ctx.report({

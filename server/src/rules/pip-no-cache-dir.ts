@@ -1,4 +1,4 @@
-import { mountCovers, optionValue, runCommands } from './lib/commands';
+import { mayHoldOptions, mountCovers, optionValue, runCommands } from './lib/commands';
 import { commandSpan, envValue, mountCoversSuffix, pipInstall, runRemoves, shippingStages } from './lib/language-packages';
 import { cacheMountFix, plainAbsolute, rootHomeTarget } from './lib/fix-helpers';
 import { defineRule, type Fix } from './rule';
@@ -34,7 +34,7 @@ export default defineRule(
       if (!shipping.has(inst.stage)) continue;
       const pip = pipInstall(cmd);
       if (!pip) continue;
-      if (cmd.args.some((a) => a.text === '--no-cache-dir' || a.text === '--no-cache')) continue;
+      if (cmd.args.some((a) => a.text === '--no-cache-dir' || a.text === '--no-cache') || mayHoldOptions(cmd)) continue;
       const noCache = envValue(inst, cmd, 'PIP_NO_CACHE_DIR');
       // Set to anything, or to a value we cannot know: pip turns the cache off (or rejects the value).
       if (noCache.set && noCache.value !== '') continue;

@@ -105,7 +105,8 @@ export default defineRule(
         const word = cmd.args.find((a) => !a.text.startsWith('-') || a.text === '-');
         // A later relative `cd` would be relative to that directory too.
         if (!workdirCanName(inst, run.script.text, word, ctx.model.escape)) break;
-        const dir = word?.text;
+        // `cd node-v$NODE_VERSION`: WORKDIR can say it the same way, and stays right when the ARG changes.
+        const dir = word?.expanded ? word.raw.replace(/^(["'])(.*)\1$/s, '$2') : word?.text;
         const fix = workdirFix(ctx.model, inst, run, cmd);
         ctx.report({
           range: ctx.model.wordRange(run, cmd.nameWord),

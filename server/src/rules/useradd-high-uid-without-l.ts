@@ -1,5 +1,5 @@
 import type { ShellCommand, ShellWord } from '../model/shell';
-import { runCommands } from './lib/commands';
+import { mayHoldOptions, runCommands } from './lib/commands';
 import { insertOptionAfterName, shortOptions } from './lib/instruction-words';
 import { defineRule } from './rule';
 
@@ -51,7 +51,7 @@ export default defineRule(
   },
   (ctx) => {
     for (const { inst, run, cmd } of runCommands(ctx.model)) {
-      if (cmd.name !== 'useradd' || hasNoLogInit(cmd)) continue;
+      if (cmd.name !== 'useradd' || hasNoLogInit(cmd) || mayHoldOptions(cmd)) continue;
       const uid = uidWord(cmd);
       if (!uid) continue;
       let value = uid.value;

@@ -1,5 +1,5 @@
 import type { ShellCommand } from '../model/shell';
-import { runCommands } from './lib/commands';
+import { mayHoldOptions, runCommands } from './lib/commands';
 import { insertOptionAfterName, shortOptions } from './lib/instruction-words';
 import { defineRule } from './rule';
 
@@ -38,7 +38,7 @@ export default defineRule(
   },
   (ctx) => {
     for (const { run, cmd } of runCommands(ctx.model)) {
-      if (cmd.name !== 'wget' || quietEnough(cmd) || cmd.args.some((a) => a.text === '--help' || a.text === '--version' || a.text === '-V')) continue;
+      if (cmd.name !== 'wget' || quietEnough(cmd) || mayHoldOptions(cmd) || cmd.args.some((a) => a.text === '--help' || a.text === '--version' || a.text === '-V')) continue;
       ctx.report({
         range: ctx.model.wordRange(run, cmd.nameWord),
         message: '`wget` without --progress, -q or -nv prints a progress line every few kilobytes into the build log. Add --progress=dot:giga (GNU wget) or -q.',

@@ -1,4 +1,5 @@
 import type { ShellCommand } from '../model/shell';
+import { mayHoldOptions } from './lib/commands';
 import { commandRange, insertAfter, optionsBefore, subcommands, zypperSub, type Sub } from './lib/os-packages';
 import { defineRule } from './rule';
 
@@ -45,7 +46,7 @@ export default defineRule(
   },
   (ctx) => {
     for (const { run, cmd, sub } of subcommands(ctx.model, zypperSub)) {
-      if (!PROMPTING.has(sub.name) || nonInteractive(cmd, sub)) continue;
+      if (!PROMPTING.has(sub.name) || nonInteractive(cmd, sub) || mayHoldOptions(cmd)) continue;
       const misplaced = N_IS_NAME.has(sub.name) && cmd.args.some((a) => a.start > sub.word.start && a.text === '-n');
       const message = misplaced
         ? `\`-n\` after \`zypper ${sub.name}\` means \`--name\`, not \`--non-interactive\`: zypper still prompts, cannot read an answer in \`docker build\` and fails. Write \`zypper -n ${sub.name}\`.`

@@ -1,5 +1,5 @@
 import { optionValue } from './lib/commands';
-import { packageSubject, packageTexts, subcommands, zypperSub } from './lib/os-packages';
+import { packageSubject, packageWords, subcommands, zypperSub } from './lib/os-packages';
 import { defineRule } from './rule';
 
 /** `pkg=1.2`, `pkg>=1.2`, a `.rpm` file or URL. */
@@ -30,9 +30,9 @@ export default defineRule(
       // Patterns, patches and products have no version to pin.
       const type = optionValue(cmd, '-t', '--type');
       if (type !== undefined && type !== 'package') continue;
-      for (const word of sub.operands) {
+      for (const [word, texts] of packageWords(inst, sub.operands)) {
         if (/^(pattern|patch|product|srcpackage):/.test(word.text)) continue;
-        const loose = packageTexts(inst, word)?.filter((t) => !pinned(t));
+        const loose = texts?.filter((t) => !pinned(t));
         if (!loose?.length) continue;
         ctx.report({
           range: ctx.model.wordRange(run, word),

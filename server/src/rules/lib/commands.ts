@@ -34,6 +34,20 @@ export function findOption(cmd: ShellCommand, ...names: string[]): ShellWord | u
   return undefined;
 }
 
+/**
+ * Whether some argument may be options nobody can know: an unquoted expansion whose value is unknown (`wget $WGET_OPTS url`,
+ * `$(cat flags)`) becomes any number of words. A rule that reports a missing option stays quiet then: it would be guessing.
+ * Known ARG/ENV values are already expanded in the model; a quoted expansion is one word, in the place of an operand, and
+ * so is a variable the script assigns only plain words (`ShellWord.operand`).
+ */
+export function mayHoldOptions(cmd: ShellCommand): boolean {
+  for (const a of cmd.args) {
+    if (a.text === '--') return false;
+    if (a.dynamic && !a.operand && /^(\$|`)/.test(a.raw)) return true;
+  }
+  return false;
+}
+
 /** The value of `--opt value`, `--opt=value` or `-o value`. */
 export function optionValue(cmd: ShellCommand, ...names: string[]): string | undefined {
   const args = cmd.args;

@@ -2,7 +2,7 @@ import type { Range } from 'vscode-languageserver-types';
 import type { Inst, Model, RunInfo, Stage } from '../../model/model';
 import type { ShellCommand, ShellWord } from '../../model/shell';
 import type { Fix, RuleContext } from '../rule';
-import { APT_VALUE_OPTIONS, runCommands } from './commands';
+import { APT_VALUE_OPTIONS, mayHoldOptions, runCommands } from './commands';
 
 /**
  * Helpers of the OS package manager rules (apt, apk, yum, dnf, microdnf, zypper): subcommands,
@@ -263,6 +263,25 @@ export function packageTexts(inst: Inst, word: ShellWord): string[] | undefined 
   return word.raw.startsWith('"') || word.raw.startsWith("'") ? [e.text] : e.text.split(/\s+/).filter(Boolean);
 }
 
+/**
+ * Package operands as written: the words one `$PKGS` expands to are grouped under it, with the packages they name
+ * (undefined when a value cannot be known).
+ */
+export function packageWords(inst: Inst, words: ShellWord[]): [ShellWord, string[] | undefined][] {
+  const out: [ShellWord, string[] | undefined][] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.expanded) {
+      out.push([word, packageTexts(inst, word)]);
+      continue;
+    }
+    const group = [word];
+    while (words[i + 1]?.expanded && words[i + 1]!.start === word.start && words[i + 1]!.end === word.end) group.push(words[++i]!);
+    out.push([word, group.some((w) => w.dynamic) ? undefined : group.map((w) => w.text)]);
+  }
+  return out;
+}
+
 export const YUM = ['yum'];
 /** dnf and its relatives with the same command line: dnf5, microdnf (UBI minimal), tdnf (Photon, Azure Linux). */
 export const DNF = ['dnf', 'dnf5', 'dnf-3', 'microdnf', 'tdnf'];
@@ -350,7 +369,7 @@ export const rpmChecks = {
   missingYes(tools: string[]) {
     return (ctx: RuleContext): void => {
       for (const { inst, run, cmd, sub } of subcommands(ctx.model, (c) => (tools.includes(c.name) ? rpmSub(c) : undefined))) {
-        if (!RPM_PROMPTING.has(sub.name) || rpmAnswersYes(cmd) || hasPipedInput(cmd)) continue;
+        if (!RPM_PROMPTING.has(sub.name) || rpmAnswersYes(cmd) || mayHoldOptions(cmd) || hasPipedInput(cmd)) continue;
         if (configuredEarlier(ctx.model, inst, RPM_ASSUME_YES)) continue;
         ctx.report({
           range: commandRange(ctx.model, run, cmd, sub.word),
@@ -384,8 +403,8 @@ export const rpmChecks = {
       for (const { inst, run, cmd, sub } of subcommands(ctx.model, (c) => (tools.includes(c.name) ? rpmSub(c) : undefined))) {
         const module = sub.name === 'module install';
         if (sub.name !== 'install' && sub.name !== 'in' && !module) continue;
-        for (const word of sub.operands) {
-          const loose = packageTexts(inst, word)?.filter((t) => !rpmPinned(t, module));
+        for (const [word, texts] of packageWords(inst, sub.operands)) {
+          const loose = texts?.filter((t) => !rpmPinned(t, module));
           if (!loose?.length) continue;
           const hint = module ? `${loose[0]}:<stream>` : `${loose[0]}-<version>`;
           ctx.report({
@@ -401,5 +420,5 @@ export const rpmChecks = {
 /** How a pin message names the package: `curl`, or `$PKGS` (`curl`, `wget`) when it comes from a variable. */
 export function packageSubject(word: ShellWord, loose: string[]): string {
   const names = `\`${loose.join('`, `')}\``;
-  return word.dynamic ? `\`${word.raw}\` (${names})` : names;
+  return word.dynamic || word.expanded ? `\`${word.raw}\` (${names})` : names;
 }
