@@ -44,6 +44,8 @@ interface Linted {
   file: string;
   context: string;
   text: string;
+  /** 1-based first and last line of each instruction: an excerpt shows the whole instruction. */
+  instructions: [number, number][];
   findings: Finding[];
 }
 
@@ -104,7 +106,8 @@ async function lintFolder(folder: string, exclude: RegExp | undefined): Promise<
       hadolint: findHadolintConfig(path.dirname(abs)),
       onRuleError: (rule, e) => process.stderr.write(`rule ${rule} failed on ${rel}: ${(e as Error).message}\n`),
     });
-    out.push({ file: rel, context: path.relative(folder, bc.root).split(path.sep).join('/'), text, findings: diagnostics.map((d) => toFinding(rel, d)) });
+    const instructions = doc.model(DEFAULT_SETTINGS.buildArgs).instructions.map((i): [number, number] => [i.range.start.line + 1, i.range.end.line + 1]);
+    out.push({ file: rel, context: path.relative(folder, bc.root).split(path.sep).join('/'), text, instructions, findings: diagnostics.map((d) => toFinding(rel, d)) });
   }
   return out;
 }
@@ -139,10 +142,12 @@ function seededOrder(seed: string, findings: Finding[]): Finding[] {
   return findings.map((f) => ({ f, k: h(f) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.f);
 }
 
-function excerpt(text: string, f: Finding, around = 4): string {
-  const lines = text.split(/\r?\n/);
-  const from = Math.max(1, f.line - around);
-  const to = Math.min(lines.length, f.endLine + around);
+/** The instruction the finding is in (at most 40 lines of it) and `around` lines either side. */
+function excerpt(l: Linted, f: Finding, around = 3): string {
+  const lines = l.text.split(/\r?\n/);
+  const inst = l.instructions.find(([s, e]) => s <= f.line && f.line <= e) ?? [f.line, f.endLine];
+  const from = Math.max(1, Math.max(inst[0], f.line - 20) - around);
+  const to = Math.min(lines.length, Math.min(Math.max(inst[1], f.endLine), f.endLine + 20) + around);
   const width = String(to).length;
   const out: string[] = [];
   for (let n = from; n <= to; n++) out.push(`${n >= f.line && n <= f.endLine ? '>' : ' '}${String(n).padStart(width)}  ${lines[n - 1]}`);
@@ -186,7 +191,7 @@ async function sample(folder: string, opts: Map<string, string>): Promise<void> 
       const k = key(f.rule, f.file, f.line);
       const l = byFile.get(f.file)!;
       const j = judged.get(k);
-      md.push(`### ${f.file}:${f.line}:${f.column} ${j ? `— judged ${j.verdict}: ${j.reason}` : '— not judged'}`, '', `${f.severity}: ${f.message}`, '', `context: \`${l.context || '.'}\``, '', '```dockerfile', excerpt(l.text, f), '```', '');
+      md.push(`### ${f.file}:${f.line}:${f.column} ${j ? `— judged ${j.verdict}: ${j.reason}` : '— not judged'}`, '', `${f.severity}: ${f.message}`, '', `context: \`${l.context || '.'}\``, '', '```dockerfile', excerpt(l, f), '```', '');
       if (!j) newRows.push(`${k}\t\t`);
     }
   }
