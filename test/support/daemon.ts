@@ -93,15 +93,8 @@ export async function startPrivateDaemon(log: (s: string) => void = () => undefi
         ok: true,
         daemon: {
           host: `unix://${SOCKET}`,
-          stop: async () => {
-            try {
-              process.kill(child.pid!, 'SIGTERM');
-            } catch {
-              return;
-            }
-            const until = Date.now() + 15_000;
-            while (Date.now() < until && (await ping(SOCKET, 300))) await new Promise((r) => setTimeout(r, 200));
-          },
+          // By its pidfile: a test may have restarted it (restartPrivateDaemon), and that one must stop too.
+          stop: () => stopPrivateDaemon(child.pid!),
         },
       };
     }
@@ -115,6 +108,48 @@ export async function startPrivateDaemon(log: (s: string) => void = () => undefi
   }
   const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-5).join('\n');
   return { ok: false, reason: `dockerd did not become ready within 30 s:\n${tail}` };
+}
+
+const PIDFILE = path.join(ROOT, 'docker.pid');
+
+function daemonPid(fallback?: number): number | undefined {
+  try {
+    return Number(fs.readFileSync(PIDFILE, 'utf8').trim()) || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+async function stopPrivateDaemon(fallbackPid?: number): Promise<void> {
+  const pid = daemonPid(fallbackPid);
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const until = Date.now() + 15_000;
+  while (Date.now() < until && (await ping(SOCKET, 300))) await new Promise((r) => setTimeout(r, 200));
+  // dockerd removes its pidfile last: wait for the process itself, so a new one can take the data root.
+  while (Date.now() < until) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Restarts the private Engine 20.10 daemon (SIGTERM, as `systemctl restart docker` does, then the
+ * same command line): for tests of a daemon that restarts under a client. Only the private one.
+ */
+export async function restartPrivateDaemon(log: (s: string) => void = () => undefined): Promise<void> {
+  if (!(await ping(SOCKET))) throw new Error(`no private daemon on ${SOCKET} to restart`);
+  await stopPrivateDaemon();
+  const r = await startPrivateDaemon(log);
+  if (!r.ok) throw new Error(`the private daemon did not come back: ${r.reason}`);
 }
 
 /**

@@ -189,8 +189,9 @@ class BlobSink {
   }
 }
 
-function describe(e: unknown, bytesRead: number): Error {
+function describe(e: unknown, bytesRead: number, entries: number): Error {
   const message = e instanceof Error ? e.message : String(e);
+  if (/unexpected end of data/i.test(message) && !entries && bytesRead < 1024) return new Error(`Not an image export: ${bytesRead} bytes that do not make a tar archive`);
   if (/unexpected end of data/i.test(message)) return new Error(`The image export ended early, after ${bytesRead} bytes: it is incomplete`);
   if (/invalid tar header|header exceeds|invalid header/i.test(message)) return new Error(`Not an image export: the stream is not a tar archive (${message})`);
   return e instanceof Error ? e : new Error(message);
@@ -227,7 +228,9 @@ export function readArchive(input: NodeJS.ReadableStream | Readable, options: Re
     const onAbort = (): void => finish(abortError());
     signal?.addEventListener('abort', onAbort, { once: true });
 
+    let entries = 0;
     extract.on('entry', (header, entry, next) => {
+      entries++;
       // The archive's own 'error' reports it; an entry cut short repeats it.
       entry.on('error', () => undefined);
       const name = normalizePath(header.name);
@@ -259,7 +262,7 @@ export function readArchive(input: NodeJS.ReadableStream | Readable, options: Re
         );
       });
     });
-    extract.on('error', (e: unknown) => finish(signal?.aborted ? abortError() : describe(e, contents.bytesRead)));
+    extract.on('error', (e: unknown) => finish(signal?.aborted ? abortError() : describe(e, contents.bytesRead, entries)));
     extract.on('finish', () => finish(undefined));
     extract.on('drain', () => void input.resume());
 
@@ -282,7 +285,13 @@ export function readArchive(input: NodeJS.ReadableStream | Readable, options: Re
       ended = true;
       if (!settled) extract.end(undefined);
     });
-    input.on('error', (e: unknown) => finish(signal?.aborted ? abortError() : new Error(`Reading the image export failed: ${e instanceof Error ? e.message : String(e)}`)));
+    input.on('error', (e: unknown) => {
+      if (signal?.aborted) return finish(abortError());
+      const message = e instanceof Error ? e.message : String(e);
+      // node's word for a response whose connection closed before its end.
+      if (/^aborted$|ECONNRESET|socket hang up/.test(message)) return finish(new Error(`The image export ended early, after ${contents.bytesRead} bytes: the connection to the daemon closed (${message})`));
+      finish(new Error(`Reading the image export failed: ${message}`));
+    });
     input.on('close', () => {
       // A stream destroyed without 'end' or 'error' (a socket closed early) would otherwise leave us waiting.
       setImmediate(() => {

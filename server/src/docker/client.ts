@@ -296,7 +296,15 @@ export class DaemonClient {
   }
 
   private get<T>(what: string, path: string, query?: Record<string, unknown>, extraStatus?: Record<number, string>): Promise<T> {
-    return withDeadline(this.endpoint, `GET ${what}`, this.timeoutMs, (signal) => dial<T>(this.docker, { path, query, signal, extraStatus }));
+    return withDeadline(this.endpoint, `GET ${what}`, this.timeoutMs, async (signal) => {
+      const data = await dial<unknown>(this.docker, { path, query, signal, extraStatus });
+      // docker-modem hands over the raw body when it is not JSON: never read that as "no images".
+      if (typeof data === 'string' || Buffer.isBuffer(data)) {
+        const text = data.toString().slice(0, 60).replace(/[^\x20-\x7e]/g, '?');
+        throw new DockerError('daemon', `${this.endpoint.host}: the answer to GET ${what} is not JSON ("${text}"); is this a Docker daemon?`);
+      }
+      return data as T;
+    });
   }
 
   listImages(): Promise<ImageSummary[]> {

@@ -43,6 +43,11 @@ export interface LensServiceOptions {
   maxImages?: number;
   /** Delay before reloading after image events, which come in bursts (default 300 ms). */
   eventDebounceMs?: number;
+  /**
+   * After a failure, the daemon is asked again in the background after this long (default 2 s),
+   * doubling up to 30 s, so the lenses come back by themselves when the daemon does.
+   */
+  recoverMs?: number;
 }
 
 interface Snapshot {
@@ -87,10 +92,13 @@ class Daemon {
   private debounce: NodeJS.Timeout | undefined;
   private lastLogged = '';
   private loadMs = 0;
+  private recovery: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private disposed = false;
 
   constructor(
     readonly endpoint: DockerEndpoint,
-    private readonly o: Required<Pick<LensServiceOptions, 'log' | 'refresh' | 'maxImages' | 'eventDebounceMs'>> & { client: Partial<DaemonClientOptions> },
+    private readonly o: Required<Pick<LensServiceOptions, 'log' | 'refresh' | 'maxImages' | 'eventDebounceMs' | 'recoverMs'>> & { client: Partial<DaemonClientOptions> },
   ) {}
 
   /** The current snapshot, loading it when there is none. */
@@ -103,6 +111,8 @@ class Daemon {
           this.load = load;
           this.loading = undefined;
           this.report(load);
+          if (load.ok) this.failures = 0;
+          else this.scheduleRecovery();
         }
         return load;
       });
@@ -110,8 +120,27 @@ class Daemon {
     return this.loading;
   }
 
+  /** Asks the failed daemon again later; a snapshot that loads refreshes the lenses. */
+  private scheduleRecovery(): void {
+    if (this.disposed) return;
+    clearTimeout(this.recovery);
+    const delay = Math.min(30_000, this.o.recoverMs * 2 ** this.failures++);
+    this.recovery = setTimeout(() => {
+      if (this.disposed || !this.load || this.load.ok) return;
+      this.invalidate(true);
+      void this.get().then((load) => {
+        if (load.ok) {
+          this.o.log(`Docker at ${this.endpoint.host} answers again.`);
+          this.o.refresh();
+        }
+      });
+    }, delay);
+    this.recovery.unref?.();
+  }
+
   /** Drops the snapshot (and, when `reconnect`, the negotiated client); histories stay. */
   invalidate(reconnect: boolean): void {
+    clearTimeout(this.recovery);
     this.generation++;
     this.load = undefined;
     this.loading = undefined;
@@ -128,7 +157,9 @@ class Daemon {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.generation++;
+    clearTimeout(this.recovery);
     clearTimeout(this.debounce);
     this.stopWatching();
   }
@@ -277,6 +308,7 @@ export class LayerLensService {
         refresh: this.o.refresh,
         maxImages: this.o.maxImages ?? 200,
         eventDebounceMs: this.o.eventDebounceMs ?? 300,
+        recoverMs: this.o.recoverMs ?? 2000,
         client: this.o.client ?? {},
       });
       this.daemons.set(r.endpoint.key, d);
