@@ -288,6 +288,13 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
       },
       (ev) => {
         if (typeof ev.error === 'string') {
+  // A connection closed before the output ends (a daemon that dies or restarts) ends the build
+  // with an error instead of a wait; output that holds no event at all is not a build's.
+  let ended = false;
+  let events = 0;
+  let bytes = 0;
+  stream.on('end', () => (ended = true));
+  stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
           error = ev.error;
           cb.onLine?.(`ERROR: ${ev.error}`);
           return;
@@ -302,6 +309,12 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
             if (built) imageId = built[1];
             for (const l of line.text.split('\n')) {
               if (!l.trim()) continue;
+    stream.on('close', () => {
+      if (ended || cb.signal?.aborted) return;
+      error ??= `the connection to the daemon at ${client.endpoint.host} closed before the build finished`;
+      cb.signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
               cb.onLine?.(l.replace(/\s+$/, ''));
               classicTimer?.line(l);
             }
@@ -311,11 +324,13 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
         } else if (typeof ev.status === 'string') {
           cb.onLine?.(`${ev.status}${typeof ev.progress === 'string' ? ` ${ev.progress}` : ''}`);
         }
+        events++;
       },
     );
   });
   buildkitTimer?.end();
   classicTimer?.end(!error && !cb.signal?.aborted);
+  if (!error && !events && bytes > 0 && !cb.signal?.aborted) error = `the daemon's answer to POST /build is not build output (${bytes} bytes without one event)`;
   const stats = await context.stats.catch(() => undefined);
   if (cb.signal?.aborted) return { ...fail('cancelled'), context: stats };
   if (error) return { ...fail(error), context: stats };
