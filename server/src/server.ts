@@ -34,7 +34,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fsBuildContext } from './model/build-context';
+import { fsBuildContext, type BuildContext } from './model/build-context';
 import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
 import { lintDocument, looksBinary, type LintEnvironment } from './engine/lint';
 import { fixAllAction, FIX_ALL_KIND, ruleCodeActions } from './engine/rule-actions';
@@ -68,6 +68,8 @@ import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, type CacheSummaryPar
 export const APPLY_EDIT_COMMAND = 'layerwise.applyEdit';
 /** How many documents keep their parse and model between requests. */
 const PARSED_KEPT = 8;
+/** How long a build context's listing is reused before the disk is read again (a save or a watched file clears it). */
+const CONTEXT_REUSE_MS = 5_000;
 export const MULTI_STAGE_EDIT_REQUEST = 'layerwise/multiStageEdit';
 
 /**
@@ -125,6 +127,7 @@ export function startServer(connection: Connection): void {
   // What the daemon has for base images (platform, digests): linting gets what is known, and runs again when more arrives.
   const imageFacts = new ImageFactsService({ log: (m) => connection.console.log(m), changed: () => [...open.keys()].forEach((uri) => validate(uri)) });
 
+  const contexts = new Map<string, { at: number; buildContext: BuildContext }>();
   /** The build context (the Dockerfile's folder) and the nearest `.hadolint.yaml`, for files on disk. */
   const environmentFor = (uri: string): LintEnvironment => {
     if (!uri.startsWith('file:')) return {};
@@ -134,8 +137,12 @@ export function startServer(connection: Connection): void {
       const root = workspaceRoots.find((r) => dir === r || dir.startsWith(r + path.sep));
       hadolintCache.set(dir, findHadolintConfig(dir, root));
     }
+    // One context per Dockerfile for a few seconds: keystrokes reuse its listing and the rules' walk
+    // of the folder (up to 200 ms on a big context) instead of reading the disk again each time.
+    let context = contexts.get(file);
+    if (!context || Date.now() - context.at > CONTEXT_REUSE_MS) contexts.set(file, (context = { at: Date.now(), buildContext: fsBuildContext(dir, file) }));
     return {
-      buildContext: fsBuildContext(dir, file),
+      buildContext: context.buildContext,
       hadolint: hadolintCache.get(dir),
       onRuleError: (rule, e) => connection.console.error(`Rule ${rule} failed on ${uri}: ${(e as Error).stack ?? String(e)}`),
     };
@@ -316,6 +323,7 @@ export function startServer(connection: Connection): void {
     refreshInlayHints(true);
     settingsCache.clear();
     hadolintCache.clear();
+    contexts.clear();
     docker.configurationChanged();
     cache.invalidate();
     for (const uri of open.keys()) validate(uri);
@@ -336,6 +344,7 @@ export function startServer(connection: Connection): void {
   const revalidateAll = (): void => {
     // A changed .hadolint.yaml or .dockerignore changes findings: re-read them.
     hadolintCache.clear();
+    contexts.clear();
     for (const uri of open.keys()) validate(uri);
   };
   connection.onDidSaveTextDocument(() => {
@@ -350,6 +359,7 @@ export function startServer(connection: Connection): void {
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     open.delete(t.uri);
     parsed.delete(t.uri);
+    if (t.uri.startsWith('file:')) contexts.delete(fileURLToPath(t.uri));
     validations.delete(t.uri);
     published.delete(t.uri);
     settingsCache.delete(t.uri);

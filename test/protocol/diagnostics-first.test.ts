@@ -98,3 +98,31 @@ describe('diagnostics are published before git answers', () => {
     assert.match(amended.message, /^.* With the fix, `npm ci` would re-run on \d+% of the last 6 commits instead of \d+%\.$/);
   });
 });
+
+describe('the build context between keystrokes', () => {
+  let dir: string;
+  let client: LspClient;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-context-reuse-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}');
+    client = LspClient.spawn({ command: process.execPath, args: [SERVER, '--stdio'], env: { PATH: process.env.PATH, HOME: dir, DOCKER_HOST: `unix://${path.join(dir, 'no-docker.sock')}` } });
+    await client.initialize({ capabilities: DEFAULT_CLIENT_CAPABILITIES, rootUri: pathToFileURL(dir).href });
+  });
+  after(async () => {
+    await client?.shutdown();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is read again when a watched file changes', async () => {
+    const uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
+    const missing = (p: { diagnostics: { code?: unknown }[] }): boolean => p.diagnostics.some((d) => d.code === 'dockerignore-missing');
+    const opened = client.waitForDiagnostics(uri, { version: 1 });
+    await client.didOpen(uri, 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\n', 1);
+    assert.ok(missing(await opened));
+    fs.writeFileSync(path.join(dir, '.dockerignore'), 'node_modules\n');
+    const after = client.waitForDiagnostics(uri, (p) => !missing(p));
+    await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(dir, '.dockerignore')).href, type: 1 }] });
+    await after;
+  });
+});
