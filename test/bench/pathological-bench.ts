@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   for (const [shape, make] of Object.entries(PATHOLOGIES)) {
     if (ONLY && !shape.includes(ONLY)) continue;
     const client = LspClient.spawn({ command: process.execPath, args: [SERVER, '--stdio'], settings: { layerwise: { docker: { host: 'unix:///nonexistent/layerwise-bench.sock' } } } });
-    await client.initialize();
+    await client.initialize({ timeoutMs: 120_000 });
     const small = 'untitled:small';
     const opened = client.waitForDiagnostics(small, { version: 1 });
     await client.didOpen(small, SMALL, 1);

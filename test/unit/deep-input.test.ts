@@ -46,6 +46,23 @@ describe('deep and circular input', () => {
     assert.equal(doc.dockerfile.getContainingImage({ line: 4, character: 0 }), doc.dockerfile, 'a blank line between stages belongs to no stage');
   });
 
+  it('variables resolve by lookup as dockerfile-ast resolved them by scanning: the latest ENV or ARG before the line, the first of a name in one ENV', () => {
+    const doc = docOf('FROM alpine\nARG A=arg\nENV B=1 B=2\nRUN echo $A $B\nENV A=env\nRUN echo $A $C\n');
+    const d = doc.dockerfile;
+    assert.equal(d.resolveVariable('A', 3), 'arg');
+    assert.equal(d.resolveVariable('B', 3), '1');
+    assert.equal(d.resolveVariable('A', 5), 'env');
+    assert.equal(d.resolveVariable('C', 5), undefined);
+    const vars = d.getInstructions()[5]!.getVariables();
+    assert.deepEqual(vars.map((v) => [v.getName(), v.isDefined(), v.isBuildVariable()]), [['A', true, false], ['C', false, false]]);
+  });
+
+  it('a stage of 30,000 instructions with a variable each is answered (no scan of the stage per variable)', () => {
+    const doc = docOf(`FROM alpine\nARG A=1\n${'RUN echo $A\n'.repeat(30_000)}`);
+    assert.equal(doc.dockerfile.getInstructions()[30_001]!.getVariables()[0]!.isDefined(), true);
+    assert.ok(semanticTokens(doc).data.length > 30_000);
+  });
+
   it('stages that name each other in a circle end the stage hierarchy', () => {
     const doc = docOf('FROM b AS a\nFROM a AS b\nWORKDIR /x\nCOPY . .\n');
     const hierarchy = (doc.dockerfile as unknown as { getStageHierarchy(line: number): unknown[] }).getStageHierarchy(3);

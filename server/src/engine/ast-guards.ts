@@ -10,6 +10,8 @@ import { Position, type Range } from 'vscode-languageserver-types';
  *   `getAvailableVariables` then call themselves on it forever: a stack overflow.
  * - both scan every FROM and every stage per variable: quadratic with thousands of stages.
  * - `getStageHierarchy` follows `FROM a AS b` / `FROM b AS a` round in a circle forever.
+ * - `ImageTemplate.resolveVariable` and `Instruction.isBuildVariable` scan every instruction of the
+ *   stage per variable: quadratic in a stage of 100,000 instructions. They look names up instead.
  * - `Instruction.getHeredocs` reads past its list of heredoc markers on some broken lines
  *   (`" \\<CR>#p`): a TypeError for every feature that asks. No heredocs is the answer then.
  * Here the image of a line is found by binary search over the stages' line spans, computed once
@@ -100,6 +102,71 @@ function initialArgsTemplate(d: Patched, Template: new () => ImageTemplate): Ima
   return t;
 }
 
+interface Declarations {
+  /** Instructions the index was built from (the parser adds them one by one). */
+  count: number;
+  /** Per name, the ENVs (first property of that name in each) and ARGs that set it, in file order. */
+  envs: Map<string, { line: number; value: string | null }[]>;
+  args: Map<string, { line: number; value: string | null }[]>;
+}
+
+const DECLARATIONS = Symbol('layerwise.declarations');
+
+interface TemplateInternals {
+  getInstructions(): Instruction[];
+  getENVs(): { getRange(): Range; getProperties(): { getName(): string; getValue(): string | null }[] }[];
+  getARGs(): { getRange(): Range; getProperty(): { getName(): string; getValue(): string | null } | null }[];
+  [DECLARATIONS]?: Declarations;
+}
+
+/** ENV and ARG declarations of an image by name, so a variable is resolved by a binary search instead of a scan of the image. */
+function declarationsOf(image: TemplateInternals): Declarations {
+  const count = image.getInstructions().length;
+  const cached = image[DECLARATIONS];
+  if (cached && cached.count === count) return cached;
+  const envs: Declarations['envs'] = new Map();
+  const args: Declarations['args'] = new Map();
+  for (const env of image.getENVs()) {
+    const line = env.getRange().start.line;
+    const seen = new Set<string>();
+    for (const p of env.getProperties()) {
+      const name = p.getName();
+      if (seen.has(name)) continue;
+      seen.add(name);
+      let list = envs.get(name);
+      if (!list) envs.set(name, (list = []));
+      list.push({ line, value: p.getValue() });
+    }
+  }
+  for (const arg of image.getARGs()) {
+    const p = arg.getProperty();
+    if (!p) continue;
+    const name = p.getName();
+    let list = args.get(name);
+    if (!list) args.set(name, (list = []));
+    list.push({ line: arg.getRange().start.line, value: p.getValue() });
+  }
+  const built = { count, envs, args };
+  image[DECLARATIONS] = built;
+  return built;
+}
+
+/** The last declaration that starts on a line before `line` (dockerfile-ast's `isBefore`). */
+function lastBefore(list: readonly { line: number; value: string | null }[] | undefined, line: number): { line: number; value: string | null } | undefined {
+  if (!list) return undefined;
+  let lo = 0;
+  let hi = list.length - 1;
+  let found: { line: number; value: string | null } | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.line < line) {
+      found = list[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /** Installs the replacements on the prototype of the Dockerfile class `sample` belongs to. */
 export function guardDockerfileAst(sample: Dockerfile): void {
   const proto = Object.getPrototypeOf(sample) as Record<string, unknown> & { [GUARDED]?: true };
@@ -118,6 +185,27 @@ export function guardDockerfileAst(sample: Dockerfile): void {
   };
   const Template = Object.getPrototypeOf(proto).constructor as new () => ImageTemplate;
   const templateProto = Template.prototype as { resolveVariable(this: ImageTemplate, v: string, line: number): string | null | undefined; getAvailableVariables(this: ImageTemplate, line: number): string[] };
+
+  // ImageTemplate.resolveVariable and Instruction.isBuildVariable scanned every instruction of the image per variable.
+  (templateProto as { resolveVariable(this: TemplateInternals, v: string, line: number): string | null | undefined }).resolveVariable = function (variable, line) {
+    const d = declarationsOf(this);
+    const env = lastBefore(d.envs.get(variable), line);
+    if (env) return env.value;
+    const arg = lastBefore(d.args.get(variable), line);
+    return arg ? arg.value : undefined;
+  };
+  const instructionInternals = Instruction.prototype as unknown as {
+    isBuildVariable(this: Instruction, variable: string, line: number): boolean | undefined;
+  };
+  const isBuildVariable = instructionInternals.isBuildVariable;
+  instructionInternals.isBuildVariable = function (variable, line) {
+    if (this.getKeyword() === 'FROM') return isBuildVariable.call(this, variable, line);
+    const image = (this as unknown as { dockerfile: Patched }).dockerfile.getContainingImage({ line, character: 0 }) as unknown as TemplateInternals | null;
+    if (!image) return undefined;
+    const d = declarationsOf(image);
+    if (lastBefore(d.envs.get(variable), line)) return false;
+    return lastBefore(d.args.get(variable), line) ? true : undefined;
+  };
 
   proto.getContainingImage = function (this: Patched, position: Position): ImageTemplate | null {
     const text = this.document.getText();
