@@ -264,6 +264,13 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
   stream.on('error', () => undefined);
   let error: string | undefined;
   let imageId: string | undefined;
+  // A connection closed before the output ends (a daemon that dies or restarts) ends the build
+  // with an error instead of a wait; output that holds no event at all is not a build's.
+  let ended = false;
+  let events = 0;
+  let bytes = 0;
+  stream.on('end', () => (ended = true));
+  stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
   const buildkitTimer = cb.onStepTiming && builder === 'buildkit' ? new BuildkitStepTimer(cb.onStepTiming) : undefined;
   const classicTimer = cb.onStepTiming && builder === 'classic' ? new ClassicStepTimer(cb.onStepTiming) : undefined;
   // followProgress turns trace messages into text and drops their timestamps: read them from the raw stream too.
@@ -278,6 +285,12 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
     };
     if (cb.signal?.aborted) return onAbort();
     cb.signal?.addEventListener('abort', onAbort, { once: true });
+    stream.on('close', () => {
+      if (ended || cb.signal?.aborted) return;
+      error ??= `the connection to the daemon at ${client.endpoint.host} closed before the build finished`;
+      cb.signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
     follow.call(
       docker,
       stream,
@@ -287,14 +300,8 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
         resolve();
       },
       (ev) => {
+        events++;
         if (typeof ev.error === 'string') {
-  // A connection closed before the output ends (a daemon that dies or restarts) ends the build
-  // with an error instead of a wait; output that holds no event at all is not a build's.
-  let ended = false;
-  let events = 0;
-  let bytes = 0;
-  stream.on('end', () => (ended = true));
-  stream.on('data', (chunk: Buffer) => (bytes += chunk.length));
           error = ev.error;
           cb.onLine?.(`ERROR: ${ev.error}`);
           return;
@@ -309,12 +316,6 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
             if (built) imageId = built[1];
             for (const l of line.text.split('\n')) {
               if (!l.trim()) continue;
-    stream.on('close', () => {
-      if (ended || cb.signal?.aborted) return;
-      error ??= `the connection to the daemon at ${client.endpoint.host} closed before the build finished`;
-      cb.signal?.removeEventListener('abort', onAbort);
-      resolve();
-    });
               cb.onLine?.(l.replace(/\s+$/, ''));
               classicTimer?.line(l);
             }
@@ -324,7 +325,6 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
         } else if (typeof ev.status === 'string') {
           cb.onLine?.(`${ev.status}${typeof ev.progress === 'string' ? ` ${ev.progress}` : ''}`);
         }
-        events++;
       },
     );
   });
