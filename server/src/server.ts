@@ -496,6 +496,7 @@ export function startServer(connection: Connection): void {
   // Computed on request from the version's cached model, never on the diagnostics path; the layer
   // figures answer from the daemon snapshot as it is (a snapshot still loading refreshes them later).
   connection.languages.inlayHint.on(async ({ textDocument, range }) => {
+    await parserReady;
     const doc = usable(textDocument.uri);
     if (!doc) return [];
     const settings = await settingsFor(doc.uri);
