@@ -76,7 +76,8 @@ export class VarScope {
    * `$X`, `${X}`, `${X:-w}` `${X-w}` `${X:+w}` `${X+w}` `${X:?w}` `${X?w}`, `${X#p}` `${X##p}`
    * `${X%p}` `${X%%p}`, `${X/p/r}` `${X//p/r}`, words nested to any depth. A value that cannot be
    * known is never guessed: the variable goes to `unresolved` (or `undeclared`) and `certain` is false.
-   * The second argument is the escape character (legacy form) or the options.
+   * The second argument is the escape character or the options; by default the text is taken as
+   * already unquoted (`quotes: 'literal'`), pass `quotes: 'remove'` for a word as written in the file.
    */
   expand(text: string, options: string | ExpandOptions = '\\'): Expansion {
     const opts = typeof options === 'string' ? { escape: options } : options;
@@ -95,9 +96,9 @@ export interface ExpandOptions {
   /**
    * `literal` (the default): for text whose quotes and escapes the caller has already processed
    * (an ARG value from `declarations`): quotes are plain characters and an escape character is
-   * kept, except that it still makes a `$` literal. `remove`: quotes and escapes are processed and removed,
-   * as BuildKit does for each word of ENV, LABEL, COPY, FROM ... (ProcessWord). `keep`: processed
-   * but kept in the text (RawQuotes).
+   * kept, except that it still makes a `$` literal. `remove`: quotes and escapes are processed and
+   * removed, as BuildKit does for each word of ENV, LABEL, COPY, FROM ... (ProcessWord). `keep`:
+   * processed but kept in the text (RawQuotes).
    */
   quotes?: 'literal' | 'remove' | 'keep';
   /** Keep the escape characters in the text (BuildKit's RawEscapes). */
