@@ -247,13 +247,19 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
   // once the response is under way). Before the response, failing the context stream makes
   // docker-modem destroy the request; after it, the response stream is destroyed. Either way
   // the connection closes and the daemon stops the build.
+  // A daemon that never answers (the whole context already sent) is not waited for after Cancel.
+  let cancelled: () => void = () => undefined;
+  const cancelledBeforeHead = new Promise<'cancelled'>((resolve) => (cancelled = () => resolve('cancelled')));
   const cancelUpload = (): void => {
     context.stream.destroy(new Error('cancelled'));
+    cancelled();
   };
   cb.signal?.addEventListener('abort', cancelUpload, { once: true });
   let stream: NodeJS.ReadableStream & { emit(event: string): boolean; destroy(): void };
   try {
-    stream = (await docker.buildImage(context.stream as unknown as NodeJS.ReadableStream, options as Dockerode.ImageBuildOptions)) as typeof stream;
+    const answer = await Promise.race([docker.buildImage(context.stream as unknown as NodeJS.ReadableStream, options as Dockerode.ImageBuildOptions), cancelledBeforeHead]);
+    if (answer === 'cancelled') return fail('cancelled');
+    stream = answer as typeof stream;
   } catch (e) {
     context.stream.destroy();
     const err = classifyError(e, client.endpoint);
