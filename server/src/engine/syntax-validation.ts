@@ -132,15 +132,19 @@ function correctVariableCheck(doc: ParsedDocument, d: Diagnostic, code: number):
 function unsupportedModifier(doc: ParsedDocument, d: Diagnostic, inst: Inst, at: number, escape: string): Diagnostic | undefined {
   if (NOT_EXPANDED.has(inst.keyword)) return undefined;
   const text = inst.argsText.text;
-  let index = -1;
-  for (let i = 0; i < text.length; i++) {
-    if (inst.argsText.docOffset(i) >= at) {
-      index = i;
-      break;
-    }
+  // The first character at or after the finding (document offsets grow along the text).
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (inst.argsText.docOffset(mid) < at) lo = mid + 1;
+    else hi = mid;
   }
-  if (index < 0) return d;
-  const ref = references(text, escape).find((r) => r.start <= index && index < r.end);
+  if (lo >= text.length) return d;
+  const index = lo;
+  let refs = REFERENCES.get(inst);
+  if (!refs) REFERENCES.set(inst, (refs = references(text, escape)));
+  const ref = refs.find((r) => r.start <= index && index < r.end);
   if (!ref?.error) return undefined;
   const [start, end] = inst.argsText.docSpan(ref.start, ref.end);
   const corrected: Diagnostic = {
@@ -164,9 +168,18 @@ function fromFlagVariable(doc: ParsedDocument, d: Diagnostic, escape: string): D
   return { ...d, severity: DiagnosticSeverity.Warning, message: `${message} (docker build rejects it; buildah and podman build expand it)` };
 }
 
+/** Per instruction, once: a line with many flagged references is read once, not once per finding. */
+const REFERENCES = new WeakMap<Inst, Reference[]>();
+
+interface Reference {
+  start: number;
+  end: number;
+  error?: string;
+}
+
 /** The `${...}` references BuildKit's lexer reads in an instruction's arguments: none inside single quotes. */
-function references(text: string, escape: string): { start: number; end: number; error?: string }[] {
-  const out: { start: number; end: number; error?: string }[] = [];
+function references(text: string, escape: string): Reference[] {
+  const out: Reference[] = [];
   let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
