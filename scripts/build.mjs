@@ -21,14 +21,15 @@ const common = {
 const dockerodeApart = {
   name: 'dockerode-apart',
   setup(build) {
-    build.onResolve({ filter: /^dockerode$/ }, () => ({ path: './dockerode.js', external: true }));
+    // @grpc/grpc-js too: that bundle exposes it as `.grpc` (server/src/docker/dockerode-bundle.ts).
+    build.onResolve({ filter: /^(dockerode|@grpc\/grpc-js)$/ }, () => ({ path: './dockerode.js', external: true }));
   },
 };
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js', plugins: [dockerodeApart] },
   // ssh2 (dockerode's ssh transport) tries optional native addons in try/catch and falls back to JS.
-  { ...common, entryPoints: ['node_modules/dockerode/lib/docker.js'], outfile: 'server/out/dockerode.js', external: ['*.node'] },
+  { ...common, entryPoints: ['server/src/docker/dockerode-bundle.ts'], outfile: 'server/out/dockerode.js', external: ['*.node'] },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'server/out/cli.js', plugins: [dockerodeApart], banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" } },
 ];
 mkdirSync('server/out', { recursive: true });

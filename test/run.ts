@@ -12,13 +12,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ENGINE_LABELS, startPrivateDaemon, TEST_ENGINES, type DaemonResult, type TestEngine } from './support/daemon';
+import { startPrivateDocker26 } from './support/docker26';
 import { startPrivatePodman } from './support/podman';
 
 interface DepsModule {
   ensureTestDeps(tiers: string[], log?: (s: string) => void): { pkg: string; tool?: string; needs: string }[];
 }
 
-const TIERS = ['unit', 'grammar', 'rules', 'protocol', 'fuzz', 'corpus', 'daemon', 'e2e'];
+const TIERS = ['unit', 'grammar', 'rules', 'protocol', 'neovim', 'fuzz', 'corpus', 'daemon', 'e2e'];
 
 function filesOf(tier: string): string[] {
   const dir = path.join('test', tier);
@@ -38,7 +39,7 @@ function filesOf(tier: string): string[] {
 const ENGINE_STARTERS: Record<TestEngine, (log: (s: string) => void) => Promise<DaemonResult>> = {
   docker20: startPrivateDaemon,
   podman: startPrivatePodman,
-  docker26: async () => ({ ok: false, reason: 'not set up yet' }),
+  docker26: startPrivateDocker26,
 };
 
 async function main(): Promise<number> {

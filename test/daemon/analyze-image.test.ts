@@ -125,12 +125,13 @@ describe('Analyze Image on the private daemon', { skip: daemon.skip }, () => {
       const layer = a.layers[k]!;
       assert.equal(layer.index, k);
       assert.equal(layer.createdBy, entry.CreatedBy, `entry ${k}`);
-      // Podman's history size is its layer tar's length (headers and padding too); the analysis counts file bytes.
-      if (daemon.engine === 'podman') assert.ok(layer.size <= entry.Size && (entry.Size === 0) === layer.empty, `entry ${k}: ${layer.size} vs ${entry.Size}`);
+      // Podman's history size is its layer tar's length (headers, padding), Engine 26's containerd
+      // store the snapshot's disk usage; the analysis counts file bytes, as 20.10's history does.
+      if (daemon.engine !== 'docker20') assert.ok(layer.size <= entry.Size && (entry.Size === 0) === layer.empty, `entry ${k}: ${layer.size} vs ${entry.Size}`);
       else assert.equal(layer.size, entry.Size, `entry ${k}: ${entry.CreatedBy}`);
     }
     assert.equal(atLine(a, 8).empty, true);
-    if (daemon.engine !== 'podman') assert.equal(a.size, history.reduce((n, e) => n + e.Size, 0));
+    if (daemon.engine === 'docker20') assert.equal(a.size, history.reduce((n, e) => n + e.Size, 0));
     const base = a.layers.filter((l) => l.base);
     const busybox = await client.history(BUSYBOX_IMAGE);
     assert.equal(a.baseLayers, busybox.length);

@@ -65,9 +65,10 @@ describe('Build Image through the Engine API', { skip: daemon.skip }, () => {
       assert.equal(r.context?.files, 4); // Dockerfile, .dockerignore, keep.txt, logs/keep.log
       const history = await client.history(r.imageId!);
       const dd = history.find((h) => h.CreatedBy.includes('dd if=/dev/zero'))!;
-      // Docker counts the file's bytes; Podman its layer tar's (headers and padding too).
-      if (daemon.engine === 'podman') assert.ok(dd.Size > 20 * 1024 && dd.Size < 28 * 1024, String(dd.Size));
-      else assert.equal(dd.Size, 20 * 1024);
+      // Engine 20.10 counts the file's bytes; Podman its layer tar's (headers, padding), Engine 26's
+      // containerd store the snapshot's disk usage (blocks, the directory): a little more.
+      if (daemon.engine === 'docker20') assert.equal(dd.Size, 20 * 1024);
+      else assert.ok(dd.Size > 20 * 1024 && dd.Size < 2 * 20 * 1024, String(dd.Size));
       if (builder === 'buildkit') {
         assert.equal(dd.Comment, 'buildkit.dockerfile.v0');
         assert.match(dd.CreatedBy, /^RUN \|1 BLOCKS=20 \/bin\/sh -c dd .* # buildkit$/);

@@ -96,9 +96,10 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
       await assertLensesEqualHistory(client, model, state, built.imageId!, builder);
       const history = await client.history(built.imageId!);
       const dd = history.find((h) => h.CreatedBy.includes('count=${BLOCKS}'))!;
-      // Docker counts the file's bytes; Podman its layer tar's (headers and padding too).
-      if (daemon.engine === 'podman') assert.ok(dd.Size > 64 * 1024 && dd.Size < 80 * 1024, String(dd.Size));
-      else assert.equal(dd.Size, 64 * 1024);
+      // Engine 20.10 counts the file's bytes; Podman its layer tar's (headers, padding), Engine 26's
+      // containerd store the snapshot's disk usage (blocks, the directory): a little more.
+      if (daemon.engine === 'docker20') assert.equal(dd.Size, 64 * 1024);
+      else assert.ok(dd.Size > 64 * 1024 && dd.Size < 2 * 64 * 1024, String(dd.Size));
       assert.equal(builder === 'buildkit', dd.CreatedBy.startsWith('RUN |1 BLOCKS=64 /bin/sh -c'), dd.CreatedBy);
     });
   }

@@ -267,8 +267,9 @@ describe('base image facts from the private daemon', { skip: daemon.skip }, () =
   });
 });
 
-// Podman lists a digest for every name, pushed or not: no digest is taken from it (image-facts.ts).
-const pinSkip = daemon.skip || unsupportedOn({ podman: 'its RepoDigests list unpushed local digests, so the digest-pin fix is not offered there' });
+// Podman and the containerd store list a digest for every name, pushed or not: none is taken from them (image-facts.ts).
+const LOCAL_DIGESTS = 'its RepoDigests list unpushed local digests, so the digest-pin fix is not offered there';
+const pinSkip = daemon.skip || unsupportedOn({ podman: LOCAL_DIGESTS, docker26: LOCAL_DIGESTS });
 describe('pin FROM to the digest the local daemon has, through the real server and a private registry', { skip: pinSkip }, () => {
   let registry: RegistryHandle | undefined;
   let skipReason: string | undefined;

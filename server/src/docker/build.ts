@@ -8,6 +8,7 @@ import type { DockerBuilder } from '../config';
 import { fsBuildContext } from '../model/build-context';
 import type { Model } from '../model/model';
 import { DockerError, classifyError, type DaemonClient } from './client';
+import { openBuildSession, type BuildSession, type ContextStats } from './buildkit-session';
 import { bindingOf, stageByTarget } from './history-match';
 
 /**
@@ -15,9 +16,9 @@ import { bindingOf, stageByTarget } from './history-match';
  * context, sent as a tar stream without what `.dockerignore` excludes, the target stage, build
  * args and a tag.
  *
- * BuildKit: dockerode opens the session BuildKit needs (`POST /session`, hijacked to HTTP/2, a
- * gRPC server on our side) and passes `version=2`; the context still travels as the request
- * body, which the daemon hands to BuildKit. The classic builder (`version=1`) needs no session;
+ * BuildKit: buildkit-session.ts opens the session BuildKit needs (`POST /session`, hijacked to
+ * HTTP/2, a gRPC server on our side) and serves the context and the Dockerfile through it, for
+ * `version=2&remote=client-session` (as the docker CLI does). The classic builder (`version=1`) needs no session;
  * it is used when asked for, on daemons without BuildKit (Windows), and when a BuildKit build
  * cannot even start (a proxy that refuses the session upgrade, say).
  */
@@ -79,11 +80,6 @@ export function planBuild(
       builder: settings.builder,
     },
   };
-}
-
-export interface ContextStats {
-  files: number;
-  bytes: number;
 }
 
 /**
@@ -230,7 +226,6 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
   } catch (e) {
     return fail(classifyError(e, client.endpoint).detail, true);
   }
-  const context = contextTar(plan.contextDir, plan.dockerfile, cb.signal);
   cb.onLine?.(
     `Building ${plan.tag}${plan.target ? ` (target ${plan.target})` : ''} from ${path.join(plan.contextDir, plan.dockerfile)} with ${builder === 'buildkit' ? 'BuildKit' : 'the classic builder'} on ${client.endpoint.host}`,
   );
@@ -243,25 +238,48 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
   };
   if (plan.target) options.target = plan.target;
   if (Object.keys(plan.buildArgs).length) options.buildargs = plan.buildArgs;
+  // BuildKit reads the context through the session (remote=client-session), as the docker CLI
+  // sends it; the classic builder reads it from the request body.
+  let session: BuildSession | undefined;
+  let syncError: string | undefined;
+  if (builder === 'buildkit') {
+    try {
+      session = await openBuildSession(docker, plan.contextDir, plan.dockerfile, (e) => (syncError ??= e.message));
+    } catch (e) {
+      return fail(`the daemon refused the BuildKit session: ${classifyError(e, client.endpoint).detail}`, true);
+    }
+    Object.assign(options, { remote: 'client-session', session: session.id });
+  }
+  const context = session ? undefined : contextTar(plan.contextDir, plan.dockerfile, cb.signal);
   // Cancelling: no AbortSignal goes to node's http (it would error a socket nobody listens to
-  // once the response is under way). Before the response, failing the context stream makes
-  // docker-modem destroy the request; after it, the response stream is destroyed. Either way
+  // once the response is under way). Before the response, failing the context stream (or closing
+  // the session) makes the request fail; after it, the response stream is destroyed. Either way
   // the connection closes and the daemon stops the build.
-  // A daemon that never answers (the whole context already sent) is not waited for after Cancel.
+  // A daemon that never answers (the whole context already sent) is not waited for after Cancel:
+  // the request is aborted before its response, which is the only time `head` fires.
+  const head = new AbortController();
   let cancelled: () => void = () => undefined;
   const cancelledBeforeHead = new Promise<'cancelled'>((resolve) => (cancelled = () => resolve('cancelled')));
   const cancelUpload = (): void => {
-    context.stream.destroy(new Error('cancelled'));
+    context?.stream.destroy(new Error('cancelled'));
+    session?.close();
+    head.abort();
     cancelled();
   };
   cb.signal?.addEventListener('abort', cancelUpload, { once: true });
   let stream: NodeJS.ReadableStream & { emit(event: string): boolean; destroy(): void };
   try {
-    const answer = await Promise.race([docker.buildImage(context.stream as unknown as NodeJS.ReadableStream, options as Dockerode.ImageBuildOptions), cancelledBeforeHead]);
+    const answer = await Promise.race([
+      context
+        ? docker.buildImage(context.stream as unknown as NodeJS.ReadableStream, options as Dockerode.ImageBuildOptions)
+        : postBuild(docker, options, head.signal),
+      cancelledBeforeHead,
+    ]);
     if (answer === 'cancelled') return fail('cancelled');
     stream = answer as typeof stream;
   } catch (e) {
-    context.stream.destroy();
+    context?.stream.destroy();
+    session?.close();
     const err = classifyError(e, client.endpoint);
     return fail(err instanceof DockerError ? err.detail : String(e), true);
   } finally {
@@ -334,10 +352,12 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
       },
     );
   });
+  session?.close();
+  if (error && syncError) error = `${error} (sending the context: ${syncError})`;
   buildkitTimer?.end();
   classicTimer?.end(!error && !cb.signal?.aborted);
   if (!error && !events && bytes > 0 && !cb.signal?.aborted) error = `the daemon's answer to POST /build is not build output (${bytes} bytes without one event)`;
-  const stats = await context.stats.catch(() => undefined);
+  const stats = context ? await context.stats.catch(() => undefined) : session?.stats;
   if (cb.signal?.aborted) return { ...fail('cancelled'), context: stats };
   if (error) return { ...fail(error), context: stats };
   try {
@@ -348,6 +368,18 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
   }
   if (!imageId) return { ...fail('the daemon reported no image id'), context: stats };
   return { ok: true, cancelled: false, startFailed: false, imageId, context: stats, error: undefined };
+}
+
+/** `POST /build` without a body: BuildKit takes the context from the session. */
+function postBuild(docker: Dockerode, options: Record<string, unknown>, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+  const modem = docker.modem as unknown as { dial(o: Record<string, unknown>, cb: (err: unknown, data: unknown) => void): void };
+  return new Promise((resolve, reject) =>
+    modem.dial(
+      // `_query` and an empty `_body`: the parameters go in the query string and nothing in the body.
+      { path: '/build?', method: 'POST', options: { _query: options, _body: {} }, abortSignal: signal, isStream: true, statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' } },
+      (err, data) => (err ? reject(err) : resolve(data as NodeJS.ReadableStream)),
+    ),
+  );
 }
 
 /**

@@ -276,8 +276,9 @@ export class DaemonClient {
     } catch (e) {
       throw new DockerError('unreachable', `${endpoint.host}: cannot set up the connection: ${(e as Error).message}`);
     }
-    // The first deadline counts from the start, loading the client included.
-    const first = Math.max(500, timeoutMs - (Date.now() - started));
+    // The first deadline counts from the start, loading the client included, but leaves the ping
+    // at least half of it: on a loaded machine parsing the 2 MB bundle alone can take a second.
+    const first = Math.max(timeoutMs / 2, timeoutMs - (Date.now() - started));
     const ping = await withDeadline(endpoint, 'GET /_ping', first, (signal) => pingHeaders(probe, signal)).catch((e: unknown) => {
       // A daemon (or proxy) without `_ping` is alive: ask /version. Silence is not.
       if (e instanceof DockerError && e.kind === 'daemon') return {};

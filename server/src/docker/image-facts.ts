@@ -59,17 +59,17 @@ interface InspectedImage {
 }
 
 /**
- * Podman lists a digest for every name of an image, pushed or not (the digest of its local
- * manifest), so its RepoDigests say nothing about what a registry serves: no digest is taken
- * from it (the digest-pin fix is not offered there).
+ * Podman and Docker's containerd image store list a digest for every name of an image, pushed or
+ * not (the digest of its local manifest), so their RepoDigests say nothing about what a registry
+ * serves: no digest is taken from them (the digest-pin fix is not offered there).
  */
-function toFacts(img: InspectedImage, engine: 'docker' | 'podman'): LocalImageFacts {
+function toFacts(img: InspectedImage, registryDigests: boolean): LocalImageFacts {
   return {
     id: img.Id ?? '',
     os: img.Os ?? '',
     architecture: img.Architecture ?? '',
     ...(img.Variant ? { variant: img.Variant } : {}),
-    repoDigests: engine === 'podman' ? [] : (img.RepoDigests ?? []).filter((d) => !d.startsWith('<none>')),
+    repoDigests: registryDigests ? (img.RepoDigests ?? []).filter((d) => !d.startsWith('<none>')) : [],
   };
 }
 
@@ -187,13 +187,16 @@ class DaemonFacts {
   private async inspect(client: DaemonClient, ref: string): Promise<LocalImageFacts | null> {
     try {
       const img = (await client.inspect(ref)) as InspectedImage | undefined;
-      return img ? toFacts(img, client.info.engine) : null;
+      return img ? toFacts(img, this.registryDigests) : null;
     } catch (e) {
       // A reference the daemon cannot parse names no local image.
       if (e instanceof DockerError && e.statusCode === 400) return null;
       throw e;
     }
   }
+
+  /** Whether RepoDigests name what a registry served (the classic store), not local manifests. */
+  private registryDigests = true;
 
   private async connect(): Promise<DaemonClient> {
     if (this.client) return this.client;
@@ -205,6 +208,11 @@ class DaemonFacts {
       (docker as unknown as { version(o: { abortSignal: AbortSignal }): Promise<{ Os?: string; Arch?: string }> }).version({ abortSignal: signal }),
     );
     this.platform = v.Os && v.Arch ? { os: v.Os, architecture: v.Arch } : undefined;
+    const info: { DriverStatus?: unknown } = await withDeadline(this.endpoint, 'GET /info', this.o.client.callTimeoutMs ?? 10_000, (signal) =>
+      (docker as unknown as { info(o: { abortSignal: AbortSignal }): Promise<{ DriverStatus?: unknown }> }).info({ abortSignal: signal }),
+    );
+    const containerdStore = JSON.stringify(info.DriverStatus ?? []).includes('io.containerd.snapshotter');
+    this.registryDigests = client.info.engine !== 'podman' && !containerdStore;
     this.client = client;
     if (this.o.watch) this.watch(client);
     return client;

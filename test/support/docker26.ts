@@ -1,0 +1,186 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { ping, type DaemonResult } from './daemon';
+
+/**
+ * The private Docker Engine 26 of the test suite, with the containerd image store: Debian 13
+ * ("trixie") ships docker.io 26.1 and containerd 1.7, whose binaries run on Debian 12. Their .deb
+ * files are downloaded once from the machine's Debian mirror into a cache outside the repository
+ * (LAYERWISE_DEB_CACHE, default /var/cache/layerwise-test-debs), checked against the SHA256 of the
+ * mirror's package index, and extracted with dpkg-deb -x into a private folder: no system package
+ * changes. Its own containerd (own root, state, socket), its own dockerd (data root, exec root,
+ * socket) with `containerd-snapshotter`, its own bridge lw1. runc is Debian 12's (trixie's needs
+ * a newer libc).
+ */
+const ROOT = '/run/layerwise-test-d26';
+const DATA = '/var/lib/layerwise-test-d26';
+const PKG = path.join(DATA, 'pkg');
+const SOCKET = path.join(ROOT, 'docker.sock');
+const CONTAINERD_SOCKET = path.join(ROOT, 'containerd', 'containerd.sock');
+const BRIDGE = 'lw1';
+const BRIDGE_ADDR = '172.30.98.1/24';
+const PACKAGES = ['docker.io', 'containerd'];
+const CACHE = process.env.LAYERWISE_DEB_CACHE ?? '/var/cache/layerwise-test-debs';
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function mirror(): string {
+  const sources = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  const uri = /^URIs:\s*(\S+)/m.exec(sources)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/m.exec(sources)?.[1];
+  return (uri ?? 'http://deb.debian.org/debian').replace(/\/+$/, '');
+}
+
+function download(url: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
+          return;
+        }
+        const out = fs.createWriteStream(`${file}.part`);
+        res.pipe(out);
+        out.on('finish', () => {
+          fs.renameSync(`${file}.part`, file);
+          resolve();
+        });
+        out.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** The .deb files of trixie's docker.io and containerd, downloaded (or found in the cache) and verified. */
+async function debs(log: (s: string) => void): Promise<string[]> {
+  fs.mkdirSync(CACHE, { recursive: true });
+  const base = mirror();
+  const index = path.join(CACHE, 'trixie-Packages.xz');
+  if (!fs.existsSync(index)) {
+    log(`downloading trixie's package index from ${base}`);
+    await download(`${base}/dists/trixie/main/binary-amd64/Packages.xz`, index);
+  }
+  const text = execFileSync('xz', ['-dc', index], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const out: string[] = [];
+  for (const name of PACKAGES) {
+    const stanza = text.split('\n\n').find((s) => s.startsWith(`Package: ${name}\n`));
+    const filename = stanza && /^Filename: (\S+)$/m.exec(stanza)?.[1];
+    const sum = stanza && /^SHA256: (\S+)$/m.exec(stanza)?.[1];
+    if (!filename || !sum) throw new Error(`trixie's index has no ${name}`);
+    const file = path.join(CACHE, path.basename(filename));
+    if (!fs.existsSync(file) || sha256(file) !== sum) {
+      log(`downloading ${path.basename(filename)}`);
+      await download(`${base}/${filename}`, file);
+      if (sha256(file) !== sum) throw new Error(`${file}: SHA256 differs from trixie's index`);
+    }
+    out.push(file);
+  }
+  return out;
+}
+
+async function ensureBinaries(log: (s: string) => void): Promise<void> {
+  const marker = path.join(PKG, '.extracted');
+  const files = await debs(log);
+  const want = files.map((f) => path.basename(f)).join('\n');
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) return;
+  fs.rmSync(PKG, { recursive: true, force: true });
+  fs.mkdirSync(PKG, { recursive: true });
+  for (const f of files) execFileSync('dpkg-deb', ['-x', f, PKG]);
+  fs.writeFileSync(marker, want);
+}
+
+function stopper(children: { pid?: number }[], socket: string): () => Promise<void> {
+  return async () => {
+    for (const c of children) {
+      try {
+        process.kill(c.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const until = Date.now() + 15_000;
+      while (Date.now() < until && (await ping(socket, 300))) await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+}
+
+export async function startPrivateDocker26(log: (s: string) => void = () => undefined): Promise<DaemonResult> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return { ok: false, reason: 'Engine 26 from Debian trixie .debs needs Linux on amd64' };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'the private Engine 26 needs root (containerd, dockerd, a bridge)' };
+  for (const cmd of ['dpkg-deb', 'xz', 'runc', 'ip']) if (!have(cmd)) return { ok: false, reason: `${cmd} is not installed (Debian: node scripts/install-test-deps.mjs)` };
+  if (await ping(SOCKET)) {
+    log(`reusing the private Engine 26 already listening on ${SOCKET}`);
+    return { ok: true, daemon: { host: `unix://${SOCKET}`, stop: async () => undefined } };
+  }
+  try {
+    await ensureBinaries(log);
+  } catch (e) {
+    return { ok: false, reason: `could not get Engine 26 from Debian trixie: ${(e as Error).message}` };
+  }
+  try {
+    if (spawnSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' }).status !== 0) {
+      execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+      execFileSync('ip', ['addr', 'add', BRIDGE_ADDR, 'dev', BRIDGE]);
+    }
+    execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
+  } catch (e) {
+    return { ok: false, reason: `could not create the test bridge ${BRIDGE}: ${(e as Error).message.split('\n')[0]}` };
+  }
+  fs.mkdirSync(path.dirname(CONTAINERD_SOCKET), { recursive: true });
+  const containerdConfig = path.join(ROOT, 'containerd.toml');
+  fs.writeFileSync(
+    containerdConfig,
+    [
+      'version = 2',
+      `root = "${DATA}/containerd"`,
+      `state = "${ROOT}/containerd/state"`,
+      'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+      '[grpc]',
+      `  address = "${CONTAINERD_SOCKET}"`,
+      '[ttrpc]',
+      `  address = "${CONTAINERD_SOCKET}.ttrpc"`,
+      '',
+    ].join('\n'),
+  );
+  const daemonJson = path.join(ROOT, 'daemon.json');
+  fs.writeFileSync(daemonJson, JSON.stringify({ features: { 'containerd-snapshotter': true } }));
+  // Trixie's binaries first (the containerd shim is looked up on PATH), the system's runc after.
+  const env = { ...process.env, PATH: `${PKG}/usr/bin:${PKG}/usr/sbin:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` };
+  fs.rmSync(path.join(PKG, 'usr', 'sbin', 'runc'), { force: true });
+  const logOf = (name: string): number => fs.openSync(path.join(ROOT, `${name}.log`), 'w');
+  const containerd = spawn(path.join(PKG, 'usr/bin/containerd'), ['--config', containerdConfig], { stdio: ['ignore', logOf('containerd'), logOf('containerd')], detached: true, env, cwd: ROOT });
+  containerd.unref();
+  const dockerd = spawn(
+    path.join(PKG, 'usr/sbin/dockerd'),
+    [
+      '--config-file', daemonJson,
+      '--containerd', CONTAINERD_SOCKET,
+      '--data-root', path.join(DATA, 'docker'),
+      '--exec-root', path.join(ROOT, 'exec'),
+      '--pidfile', path.join(ROOT, 'docker.pid'),
+      '--host', `unix://${SOCKET}`,
+      '--bridge', BRIDGE,
+    ],
+    { stdio: ['ignore', logOf('dockerd'), logOf('dockerd')], detached: true, env, cwd: ROOT },
+  );
+  dockerd.unref();
+  const stop = stopper([dockerd, containerd], SOCKET);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await ping(SOCKET)) {
+      log(`private Engine 26 (containerd image store) ready on ${SOCKET} (logs: ${ROOT}/dockerd.log, containerd.log)`);
+      return { ok: true, daemon: { host: `unix://${SOCKET}`, stop } };
+    }
+    if (dockerd.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  const tail = fs.readFileSync(path.join(ROOT, 'dockerd.log'), 'utf8').split('\n').slice(-5).join('\n');
+  return { ok: false, reason: `dockerd 26 did not become ready within 60 s:\n${tail}` };
+}
