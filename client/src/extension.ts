@@ -18,10 +18,11 @@ import {
   type BuildImageResult,
   type BuildProgressParams,
   type CacheChangedParams,
+  type LayerwiseClientCapabilities,
 } from '../../server/src/docker/protocol';
 import { analyzeImage, onAnalyzeProgress } from './analyze/analyze-command';
 import { CacheStatus } from './cache-status';
-import type { CommandId } from './command-ids';
+import { COMMAND_IDS, type CommandId } from './command-ids';
 
 /**
  * The thin client: starts the bundled server, registers the commands, and shapes settings into
@@ -115,6 +116,17 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient('layerwise', 'Layerwise', serverOptions, clientOptions);
+  // The server offers client commands (Build Image, Analyze Image, rule docs, the multi-stage
+  // quick pick) only to a client that says it runs them; other editors get server commands.
+  client.registerFeature({
+    fillClientCapabilities: (capabilities) => {
+      const commands: LayerwiseClientCapabilities = { commands: [...COMMAND_IDS] };
+      capabilities.experimental = { ...(capabilities.experimental as object | undefined), layerwise: commands };
+    },
+    initialize: () => undefined,
+    getState: () => ({ kind: 'static' }),
+    clear: () => undefined,
+  });
   client.onNotification(BUILD_PROGRESS_NOTIFICATION, (p: BuildProgressParams) => builds.get(p.buildId)?.(p));
   client.onNotification(ANALYZE_PROGRESS_NOTIFICATION, (p: AnalyzeProgressParams) => onAnalyzeProgress(p));
   client.onNotification(CACHE_CHANGED_NOTIFICATION, (p: CacheChangedParams) => cacheStatus?.changed(p.uri));

@@ -7,6 +7,7 @@ import {
   MessageType,
   ProposedFeatures,
   ResponseError,
+  ShowDocumentRequest,
   ShowMessageNotification,
   TextDocumentSyncKind,
   type CodeAction,
@@ -37,7 +38,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fsBuildContext, type BuildContext } from './model/build-context';
 import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
 import { lintDocument, looksBinary, type LintEnvironment } from './engine/lint';
-import { fixAllAction, FIX_ALL_KIND, ruleCodeActions } from './engine/rule-actions';
+import { fixAllAction, FIX_ALL_KIND, ruleCodeActions, SERVER_RULE_DOCS_COMMAND, SHOW_RULE_DOCS_COMMAND } from './engine/rule-actions';
+import { ruleDocsUri } from './engine/rule-docs';
 import { multiStageEdit, multiStageActions } from './refactor/multi-stage';
 import { initShellParser } from './model/shell';
 import { layerMessage, RETRY_COMMAND, SERVER_COMMANDS, SHOW_LAYER_COMMAND, toCodeLenses, type LayerDetails } from './docker/lenses';
@@ -59,7 +61,7 @@ import { LayerLensService } from './docker/service';
 import { ImageFactsService } from './docker/image-facts';
 import { cacheHover, cacheLenses, cacheSummary, CacheEditorService, hasEffectDiagnostics, type CacheDocument } from './cache/editor';
 import { defaultTimingsDir, TimingsStore, type StepTiming } from './cache/timings';
-import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
+import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, clientCommandsOf, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
 
 /**
  * The language server: a transport adapter. It keeps the open documents, reads settings per
@@ -101,6 +103,9 @@ export function startServer(connection: Connection): void {
   let workspaceRoots: string[] = [];
   const hadolintCache = new Map<string, HadolintConfig | undefined>();
   let codeLensRefresh = false;
+  /** The client commands this client said it runs (see clientCommandsOf); anything else is not offered. */
+  let clientCommands: ReadonlySet<string> = new Set();
+  let showDocument = false;
   let refreshTimer: NodeJS.Timeout | undefined;
   let inlayHintRefresh = false;
   /** Clients that resolve a hint's tooltip get it on hover instead of with every hint. */
@@ -276,6 +281,8 @@ export function startServer(connection: Connection): void {
     pullConfiguration = !!params.capabilities.workspace?.configuration;
     codeActionLiterals = !!params.capabilities.textDocument?.codeAction?.codeActionLiteralSupport;
     codeLensRefresh = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    clientCommands = clientCommandsOf(params.capabilities);
+    showDocument = !!params.capabilities.window?.showDocument?.support;
     inlayHintRefresh = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
     inlayTooltipResolve = !!params.capabilities.textDocument?.inlayHint?.resolveSupport?.properties.includes('tooltip');
     workspaceRoots = (params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []))
@@ -312,7 +319,7 @@ export function startServer(connection: Connection): void {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, FIX_ALL_KIND] },
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: inlayTooltipResolve },
-        executeCommandProvider: { commands: [...SERVER_COMMANDS, APPLY_EDIT_COMMAND] },
+        executeCommandProvider: { commands: [...SERVER_COMMANDS, APPLY_EDIT_COMMAND, SERVER_RULE_DOCS_COMMAND] },
       },
       serverInfo: { name: 'layerwise', version: '0.1.0' },
     };
@@ -441,7 +448,8 @@ export function startServer(connection: Connection): void {
     if (!doc) return [];
     const wants = (kind: string): boolean => !context.only || context.only.some((k) => kind === k || kind.startsWith(`${k}.`));
     const actions: CodeAction[] = [];
-    if (wants(CodeActionKind.QuickFix)) actions.push(...features.syntaxCodeActions(doc, range, context), ...ruleCodeActions(doc, context.diagnostics));
+    const docsCommand = clientCommands.has(SHOW_RULE_DOCS_COMMAND) ? SHOW_RULE_DOCS_COMMAND : SERVER_RULE_DOCS_COMMAND;
+    if (wants(CodeActionKind.QuickFix)) actions.push(...features.syntaxCodeActions(doc, range, context), ...ruleCodeActions(doc, context.diagnostics, docsCommand));
     if (wants(FIX_ALL_KIND) && context.only) {
       // Fix-all (e.g. editor.codeActionsOnSave) covers the whole document, not only the diagnostics in view.
       const settings = await settingsFor(doc.uri);
@@ -451,7 +459,9 @@ export function startServer(connection: Connection): void {
     }
     if (wants(CodeActionKind.RefactorRewrite)) {
       const settings = await settingsFor(doc.uri);
-      actions.push(...multiStageActions(doc, range, { buildContext: environmentFor(doc.uri).buildContext, buildArgs: settings.buildArgs }));
+      // Its question (which artifact) is a quick pick of the client's: only where the client runs it.
+      const rewrites = multiStageActions(doc, range, { buildContext: environmentFor(doc.uri).buildContext, buildArgs: settings.buildArgs });
+      actions.push(...rewrites.filter((a) => !a.command || clientCommands.has(a.command.command)));
     }
     if (outdated(doc)) return contentModified();
     if (codeActionLiterals) return actions;
@@ -470,7 +480,7 @@ export function startServer(connection: Connection): void {
     const model = doc.model(settings.buildArgs);
     let lenses: CodeLens[] = [];
     try {
-      lenses = toCodeLenses(await docker.lenses({ model, docker: settings.docker }, waitMs), model, doc.uri);
+      lenses = toCodeLenses(await docker.lenses({ model, docker: settings.docker }, waitMs), model, doc.uri, (c) => clientCommands.has(c));
     } catch (e) {
       connection.console.error(`Layer sizes for ${doc.uri} failed: ${(e as Error).stack ?? String(e)}`);
     }
@@ -519,6 +529,12 @@ export function startServer(connection: Connection): void {
   connection.onExecuteCommand(({ command, arguments: args }) => {
     if (command === APPLY_EDIT_COMMAND && args?.[0]) {
       void connection.workspace.applyEdit(args[0] as WorkspaceEdit);
+      return;
+    }
+    if (command === SERVER_RULE_DOCS_COMMAND && typeof args?.[0] === 'string' && /^[a-z0-9-]+$/.test(args[0])) {
+      const uri = ruleDocsUri(args[0]);
+      if (showDocument) void connection.sendRequest(ShowDocumentRequest.type, { uri, external: false });
+      else void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `${args[0]}: ${uri}` });
       return;
     }
     if (command === RETRY_COMMAND) docker.retry();
@@ -636,7 +652,9 @@ export function startServer(connection: Connection): void {
   connection.listen();
 }
 
-if (require.main === module) {
-  // createConnection picks the transport from the command line: --stdio, --node-ipc or --socket=N.
+/** Starts the server; createConnection picks the transport from the command line: --stdio, --node-ipc or --socket=N. */
+export function main(): void {
   startServer(createConnection(ProposedFeatures.all, CONNECTION_OPTIONS));
 }
+
+if (require.main === module) main();

@@ -38,6 +38,7 @@ import {
   type Registration,
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
+import { COMMAND_IDS } from '../../client/src/command-ids';
 
 /** One received `textDocument/publishDiagnostics`, stamped with `performance.now()` on arrival. */
 export interface ReceivedDiagnostics extends PublishDiagnosticsParams {
@@ -103,6 +104,8 @@ export const DEFAULT_CLIENT_CAPABILITIES: ClientCapabilities = {
     },
   },
   window: { workDoneProgress: true },
+  // As the VS Code client declares it: the client commands it runs (client/src/extension.ts).
+  experimental: { layerwise: { commands: [...COMMAND_IDS] } },
 };
 
 interface Waiter {

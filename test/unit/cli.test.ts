@@ -93,3 +93,15 @@ describe('--help', () => {
     }
   }
 });
+
+describe('layerwise-language-server (the bin for other editors)', () => {
+  it('--help prints its usage and exits 0', () => {
+    const r = spawnSync(process.execPath, [path.resolve('server/bin/layerwise-language-server.js'), '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Usage: layerwise-language-server /);
+  });
+  it('is a bin of the package', () => {
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
+    assert.equal(pkg.bin['layerwise-language-server'], 'server/bin/layerwise-language-server.js');
+  });
+});

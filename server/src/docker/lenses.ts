@@ -42,8 +42,15 @@ function firstFrom(model: Model): Range | undefined {
   return from?.keywordRange;
 }
 
-export function toCodeLenses(state: LensState, model: Model, uri: string): CodeLens[] {
+/**
+ * `clientRuns`: whether the client can run a client command (see clientCommandsOf). Without Build
+ * Image the build lenses are plain text; without Analyze Image the size lenses run the server's
+ * showLayer instead.
+ */
+export function toCodeLenses(state: LensState, model: Model, uri: string, clientRuns: (command: string) => boolean = () => true): CodeLens[] {
   const at = firstFrom(model);
+  const build = clientRuns(BUILD_COMMAND) ? BUILD_COMMAND : '';
+  const analyze = clientRuns(ANALYZE_COMMAND);
   const one = (title: string, command: string, args: unknown[] = [], tooltip?: string): CodeLens[] =>
     at ? [{ range: at, command: withTooltip({ title, command, arguments: args }, tooltip) }] : [];
   switch (state.kind) {
@@ -54,9 +61,9 @@ export function toCodeLenses(state: LensState, model: Model, uri: string): CodeL
     case 'loading':
       return one('Reading layer sizes from Docker…', '', [], state.endpoint);
     case 'no-image':
-      return one('Build image to see layer sizes', BUILD_COMMAND, [uri], `No image on ${state.endpoint} was built from this Dockerfile.`);
+      return one('Build image to see layer sizes', build, build ? [uri] : [], `No image on ${state.endpoint} was built from this Dockerfile.`);
     case 'bound-missing':
-      return one(`${state.ref} not found · Build image to see layer sizes`, BUILD_COMMAND, [uri], `No image ${state.ref} on ${state.endpoint}.`);
+      return one(`${state.ref} not found · Build image to see layer sizes`, build, build ? [uri] : [], `No image ${state.ref} on ${state.endpoint}.`);
     case 'no-stage':
       return one(`No stage "${state.target}" to show layer sizes for`, '', []);
     case 'layers':
@@ -71,12 +78,12 @@ export function toCodeLenses(state: LensState, model: Model, uri: string): CodeL
           created: l.created,
           imageId: state.imageId,
         };
-        if (l.kind === 'missing') return { range: l.range, command: withTooltip({ title: l.title, command: BUILD_COMMAND, arguments: [uri] }, l.tooltip) };
+        if (l.kind === 'missing') return { range: l.range, command: withTooltip({ title: l.title, command: build, arguments: build ? [uri] : [] }, l.tooltip) };
+        if (!analyze || l.kind === 'base') return { range: l.range, command: withTooltip({ title: l.title, command: SHOW_LAYER_COMMAND, arguments: [details] }, l.tooltip) };
         if (l.kind === 'image') {
           const args = { ...details, image: state.imageId, name: state.imageName, uri };
           return { range: l.range, command: withTooltip({ title: `${l.title} · Analyze`, command: ANALYZE_COMMAND, arguments: [args] }, `${l.tooltip}. Click to analyze what every layer adds and wastes.`) };
         }
-        if (l.kind === 'base') return { range: l.range, command: withTooltip({ title: l.title, command: SHOW_LAYER_COMMAND, arguments: [details] }, l.tooltip) };
         // A layer lens opens the analysis at its layer: what the line added, file by file.
         const args = { ...details, image: state.imageId, name: state.imageName, uri, layer: l.historyIndex };
         return { range: l.range, command: withTooltip({ title: l.title, command: ANALYZE_COMMAND, arguments: [args] }, l.tooltip) };

@@ -102,3 +102,17 @@ export const CACHE_CHANGED_NOTIFICATION = 'layerwise/cacheChanged';
 export interface CacheChangedParams {
   uri: string;
 }
+
+/**
+ * The client commands a client can run, which it lists in its initialize request as
+ * `capabilities.experimental.layerwise.commands` (the VS Code client does). A client that lists
+ * none gets only what the server runs itself (`workspace/executeCommand`) or plain lenses.
+ */
+export interface LayerwiseClientCapabilities {
+  commands: string[];
+}
+
+export function clientCommandsOf(capabilities: { experimental?: unknown }): ReadonlySet<string> {
+  const commands = (capabilities.experimental as { layerwise?: Partial<LayerwiseClientCapabilities> } | undefined)?.layerwise?.commands;
+  return new Set(Array.isArray(commands) ? commands.filter((c): c is string => typeof c === 'string') : []);
+}

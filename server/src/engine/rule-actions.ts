@@ -5,6 +5,8 @@ import type { ParsedDocument } from './document';
 import type { RuleDiagnosticData } from './rule-runner';
 
 export const SHOW_RULE_DOCS_COMMAND = 'layerwise.showRuleDocumentation';
+/** The server's own way to open a rule's page, for clients that cannot run the VS Code client's. */
+export const SERVER_RULE_DOCS_COMMAND = 'layerwise.server.showRuleDocumentation';
 
 function dataOf(d: Diagnostic): RuleDiagnosticData | undefined {
   const data = d.data as Partial<RuleDiagnosticData> | undefined;
@@ -15,7 +17,7 @@ function dataOf(d: Diagnostic): RuleDiagnosticData | undefined {
  * Code actions for rule diagnostics: the rule's own fixes (safe ones preferred), ignoring the
  * rule for the instruction or the file with a `# layerwise ignore=` comment, and its documentation.
  */
-export function ruleCodeActions(doc: ParsedDocument, diagnostics: Diagnostic[]): CodeAction[] {
+export function ruleCodeActions(doc: ParsedDocument, diagnostics: Diagnostic[], docsCommand: string = SHOW_RULE_DOCS_COMMAND): CodeAction[] {
   const actions: CodeAction[] = [];
   const text = doc.text;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
@@ -63,7 +65,7 @@ export function ruleCodeActions(doc: ParsedDocument, diagnostics: Diagnostic[]):
       title: `Show documentation for ${data.rule}`,
       kind: CodeActionKind.QuickFix,
       diagnostics: [d],
-      command: { title: `Show documentation for ${data.rule}`, command: SHOW_RULE_DOCS_COMMAND, arguments: [data.rule] },
+      command: { title: `Show documentation for ${data.rule}`, command: docsCommand, arguments: [data.rule] },
     });
   }
   return actions;
