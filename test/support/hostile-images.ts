@@ -128,9 +128,10 @@ export function* layerChunks(entries: Iterable<HostileEntry>): Generator<Buffer>
       });
       yield* body(e.data + padding(e.data), 0x61);
     } else {
-      yield* block(name, '0', e.size);
-      const written = e.written ?? e.size;
-      yield* body(written === e.size ? written + padding(written) : written, 0x78);
+      const f = e as Extract<HostileEntry, { type: 'file' }>;
+      yield* block(name, '0', f.size);
+      const written = f.written ?? f.size;
+      yield* body(written === f.size ? written + padding(written) : written, 0x78);
     }
   }
   yield* body(0, 0);
@@ -173,7 +174,7 @@ export function hostileExport(image: HostileImage): Readable {
     for (const b of blobs) {
       const sink = pack.entry({ name: b.name, size: b.size, mtime: new Date(0) });
       for (const c of b.chunks()) if (!sink.write(c)) await once(sink, 'drain');
-      sink.end();
+      (sink as unknown as NodeJS.WritableStream).end();
       await once(sink, 'finish');
     }
     const config = JSON.stringify({
