@@ -164,7 +164,7 @@ function severityOf(findings: Finding[]): FindingSeverity {
   return findings.reduce<FindingSeverity>((s, f) => (RANK[f.severity] < RANK[s] ? f.severity : s), 'info');
 }
 
-async function sample(folder: string, opts: Map<string, string>): Promise<void> {
+export async function sample(folder: string, opts: Map<string, string>): Promise<void> {
   const out = opts.get('out') ?? usage();
   const seed = opts.get('seed') ?? '12';
   const perRule = Number(opts.get('per-rule') ?? 1000);
@@ -217,7 +217,7 @@ function pct(t: number, f: number): string {
   return t + f ? `${((100 * t) / (t + f)).toFixed(1)}%` : '–';
 }
 
-async function table(folder: string, opts: Map<string, string>): Promise<void> {
+export async function table(folder: string, opts: Map<string, string>): Promise<void> {
   const judgmentsFile = opts.get('judgments') ?? usage();
   const docFile = opts.get('doc') ?? path.join(__dirname, '..', 'docs', 'PRECISION.md');
   const exclude = opts.has('exclude') ? new RegExp(opts.get('exclude')!) : undefined;
@@ -289,7 +289,9 @@ async function main(): Promise<void> {
   else await table(folder, opts);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-  process.exitCode = 2;
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  });
+}
