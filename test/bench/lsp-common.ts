@@ -26,7 +26,7 @@ export function cpuModel(): string {
 }
 
 /** Lines whose text belongs to an instruction (not blank, not a comment), and a column inside each. */
-function editTargets(text: string): { line: number; col: number }[] {
+export function editTargets(text: string): { line: number; col: number }[] {
   const lines = text.split(/\r?\n/);
   const targets: { line: number; col: number }[] = [];
   lines.forEach((raw, line) => {

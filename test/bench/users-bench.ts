@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { GitRepo } from '../support/git-fixture';
 import { LspClient, readProcStatusKiB, type ReceivedDiagnostics } from '../support/lsp-client';
 import { benchMarks, writeBenchSection } from './benchmarks-doc';
-import { cpuModel, editScript, ms, percentile, type Edit } from './lsp-common';
+import { cpuModel, editScript, editTargets, ms, percentile, type Edit } from './lsp-common';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CORPUS = process.env.LAYERWISE_BENCH_CORPUS ?? '/work/shared/corpus/real';
@@ -209,9 +209,10 @@ async function main(): Promise<void> {
   process.stderr.write(`edits done (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 
   // An hour of typing: keystrokes spread over other open files, a file at a time.
-  const others = [...texts.keys()].filter((u) => u !== editUri && texts.get(u)!.split('\n').length >= 20);
-  const hourFiles = Array.from({ length: HOUR_FILES }, (_, i) => others[Math.floor((i * others.length) / HOUR_FILES)]!);
   const perFile = Math.ceil(HOUR_EDITS / HOUR_FILES);
+  // Files with enough instruction lines for their share of keystrokes without repeating a text.
+  const others = [...texts.keys()].filter((u) => u !== editUri && editTargets(texts.get(u)!).length > Math.ceil(perFile / 2) + 1);
+  const hourFiles = Array.from({ length: HOUR_FILES }, (_, i) => others[Math.floor((i * others.length) / HOUR_FILES)]!);
   for (const [f, uri] of hourFiles.entries()) {
     if (f * perFile >= HOUR_EDITS) break;
     const script = editScript(texts.get(uri)!, Math.min(perFile, HOUR_EDITS - f * perFile), 'z');
