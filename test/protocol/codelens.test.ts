@@ -82,7 +82,7 @@ describe('layer lenses over the protocol', { skip: daemon.skip }, () => {
   it('announces code lenses and the lens commands', () => {
     const c = client.initializeResult!.capabilities;
     assert.deepEqual(c.codeLensProvider, { resolveProvider: false });
-    assert.deepEqual(c.executeCommandProvider?.commands, ['layerwise.docker.retry', 'layerwise.docker.showLayer', 'layerwise.applyEdit']);
+    assert.deepEqual(c.executeCommandProvider?.commands, ['layerwise.docker.retry', 'layerwise.docker.showLayer', 'layerwise.applyEdit', 'layerwise.server.showRuleDocumentation']);
   });
 
   it('returns a lens per layer, equal to GET /images/{id}/history, on the right lines', async () => {
