@@ -76,7 +76,8 @@ describe('DaemonClient.connect', () => {
         res.writeHead(404).end();
       } // /version never answers
     });
-    const client = await DaemonClient.connect(endpoint, { timeoutMs: 1_000 });
+    // A generous deadline: on a loaded machine the first call also loads dockerode within it.
+    const client = await DaemonClient.connect(endpoint, { timeoutMs: 5_000 });
     assert.equal(client.info.engine, 'podman');
     assert.equal(client.info.apiVersion, '1.41');
     assert.deepEqual(asked, ['/_ping']);
