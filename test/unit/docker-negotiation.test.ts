@@ -89,7 +89,7 @@ describe('DaemonClient.connect', () => {
       else if (p === '/version') setTimeout(() => version(res), 1_500);
       else res.writeHead(404).end();
     });
-    const client = await DaemonClient.connect(endpoint, { timeoutMs: 500, callTimeoutMs: 10_000 });
+    const client = await DaemonClient.connect(endpoint, { timeoutMs: 1_400, callTimeoutMs: 10_000 }); // still under the 1.5 s /version takes
     assert.equal(client.info.engineVersion, '4.3.1');
     assert.equal(client.info.engine, 'podman');
     assert.deepEqual(asked, ['/_ping', '/version']);
