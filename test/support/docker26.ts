@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import { ping, type DaemonResult } from './daemon';
 
@@ -37,7 +38,7 @@ function mirror(): string {
 
 function download(url: string, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    http
+    (url.startsWith('https:') ? https : http)
       .get(url, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
