@@ -135,6 +135,14 @@ async function timedChange(s: Session, uri: string, version: number, change: obj
 async function main(): Promise<void> {
   const started = performance.now();
   const load = [os.loadavg()[0]!];
+  // Taken before the run: the checkout may move while it lasts.
+  const rev = (() => {
+    try {
+      return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
   const { repo, docs } = corpusRepository();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-bench-home-'));
   // No daemon: lenses say so at once, for a run that does not depend on what this machine has.
@@ -262,13 +270,6 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|',
     ...rows.map(([name, show, value]) => `| ${name} | ${show(ours)} | ${show(peer)} | ${ratio(value)} |`),
   ].join('\n');
-  const rev = (() => {
-    try {
-      return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
   const cpu = (s: Session): string => (s.cpuMs === undefined ? 'n/a' : `${(s.cpuMs / 1000).toFixed(1)} s`);
   const notes = [
     `Sanity: on open, ${ours.spec.label} published ${ours.diagnosticsOnOpen} diagnostics, ${peer.spec.label} ${peer.diagnosticsOnOpen};`,
