@@ -34,6 +34,8 @@ const CASES: Record<string, string> = {
   '2,000 stages': Array.from({ length: 2_000 }, (_, i) => `FROM alpine AS s${i}\nCOPY --from=s${Math.max(0, i - 1)} /a /a\nRUN echo $A ${i}\n`).join(''),
   // BuildKit's word lexer (variables.ts) recursed once per level: inlay hints overflowed the stack.
   'defaults nested 5,000 deep': `FROM alpine\nARG A\nRUN echo ${'${A:-'.repeat(5_000)}x${'}'.repeat(5_000)}\nENV B=${'${A:-'.repeat(5_000)}x${'}'.repeat(5_000)}\n`,
+  // dockerfile-utils' stage-name regex backtracked exponentially: 30 s for this name (found by the long fuzz run).
+  'a long invalid stage name': 'FROM alpine AS openssl-builderSL_SOURCE_SHA256="a8c0d28a529ca480f9f36cf5792e2cd21984552a3c8e4aa11a24aa31aeac98e8"\nRUN echo hi\n',
   'a lone surrogate and a BOM': '\ufeffFROM alpine\nRUN echo \ud800 $A\nLABEL a=\udfff\n',
   'unterminated JSON and heredocs': 'FROM alpine\nCMD ["a", "b\nRUN <<EOF\nENTRYPOINT [\nSHELL ["/bin/sh", "-c"\nCOPY <<A <<B /x\n',
   'escape flipped to backtick': '# escape=`\nFROM alpine\nRUN echo a `\n  && echo $A \\\nENV A=1 B=$A\n',

@@ -63,6 +63,14 @@ describe('deep and circular input', () => {
     assert.ok(semanticTokens(doc).data.length > 30_000);
   });
 
+  it('a long invalid stage name is reported with its name, without exponential backtracking in dockerfile-utils', () => {
+    const name = `builder_${'a'.repeat(40)}="x"`;
+    const found = lintDocument(docOf(`FROM alpine AS ${name}\n`), DEFAULT_SETTINGS).filter((d) => d.code === 'syntax/invalid-build-stage-name');
+    assert.equal(found.length, 1);
+    assert.ok(found[0]!.message.includes(`"${name}"`), found[0]!.message);
+    assert.deepEqual(found[0]!.range.start, { line: 0, character: 15 });
+  });
+
   it('stages that name each other in a circle end the stage hierarchy', () => {
     const doc = docOf('FROM b AS a\nFROM a AS b\nWORKDIR /x\nCOPY . .\n');
     const hierarchy = (doc.dockerfile as unknown as { getStageHierarchy(line: number): unknown[] }).getStageHierarchy(3);

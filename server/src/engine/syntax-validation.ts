@@ -31,8 +31,9 @@ const BUILDKIT_FLAGS: Record<string, readonly string[]> = {
 
 export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown) => void): Diagnostic[] {
   let raw: Diagnostic[];
+  const { text, renamed } = defuseStageNames(doc);
   try {
-    raw = validate(doc.analysisText, VALIDATOR_SETTINGS);
+    raw = validate(text, VALIDATOR_SETTINGS);
   } catch (e) {
     // dockerfile-utils throws on some inputs (a stage named `constructor`); the rules still run.
     onError?.(e);
@@ -55,12 +56,39 @@ export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown
     if (code === ValidationCode.NO_SOURCE_IMAGE && doc.dockerfile.getFROMs().length > 0) continue;
     if (code === ValidationCode.FLAG_LESS_THAN_1MS && isZeroDuration(flagValueAfter(doc, d))) continue; // BuildKit: 0 means "inherit"
     if (code === ValidationCode.FLAG_AT_LEAST_ONE && /\bretries\b/.test(d.message) && /\(not 0\)/.test(d.message)) continue; // BuildKit only rejects negative retries
+    if (code === ValidationCode.INVALID_BUILD_STAGE_NAME) {
+      const original = renamed.get(d.range.start.line);
+      if (original) d.message = d.message.split(original.defused).join(original.name);
+    }
     const corrected = VARIABLE_CHECKS.has(code) ? correctVariableCheck(doc, d, code) : d;
     if (!corrected) continue;
     const adjusted: Diagnostic = { ...corrected, source: SYNTAX_SOURCE, code: syntaxCodeName(code) };
     out.push(adjusted);
   }
   return out;
+}
+
+/**
+ * dockerfile-utils checks a stage name with `^[a-z]([a-z0-9_\-.]*)*$`, which backtracks
+ * exponentially on a long name with a bad character near its end (30 characters: 30 s). An invalid
+ * name is handed to it with a first character that fails at once (same length, same offsets), and
+ * its message gets the name back.
+ */
+function defuseStageNames(doc: ParsedDocument): { text: string; renamed: Map<number, { name: string; defused: string }> } {
+  const renamed = new Map<number, { name: string; defused: string }>();
+  const source = doc.analysisText;
+  const parts: string[] = [];
+  let done = 0;
+  for (const from of doc.dockerfile.getFROMs()) {
+    const name = from.getBuildStage();
+    const range = from.getBuildStageRange();
+    if (!name || !range || /^[a-z][a-z0-9_\-.]*$/.test(name.toLowerCase())) continue;
+    const at = doc.textDocument.offsetAt(range.start);
+    parts.push(source.slice(done, at), '!');
+    done = at + 1;
+    renamed.set(from.getRange().start.line, { name: name.toLowerCase(), defused: `!${name.slice(1).toLowerCase()}` });
+  }
+  return { text: parts.length ? parts.join('') + source.slice(done) : source, renamed };
 }
 
 /** `UNKNOWN_ADD_FLAG` → `syntax/unknown-add-flag`: a readable code that maps back to the library's number. */
