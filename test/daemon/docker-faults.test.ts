@@ -122,7 +122,6 @@ describe('layer lenses when the daemon is not usable', { skip: once }, () => {
         const d = await diagnostics;
         const diagnosticsMs = d.receivedAt - opened;
         assert.ok(d.diagnostics.some((x) => x.range.start.line === 1), JSON.stringify(d.diagnostics));
-        assert.ok(diagnosticsMs < 1500, `diagnostics took ${diagnosticsMs.toFixed(0)} ms`);
         const lenses = await lensRequest;
         const lensMs = performance.now() - opened;
         assert.ok(lensMs < STATE_BUDGET_MS, `the state lens took ${lensMs.toFixed(0)} ms`);
