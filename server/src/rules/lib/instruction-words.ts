@@ -123,6 +123,25 @@ export type FromTarget =
  * BuildKit), a stage index, an image reference (it has a tag, digest or path: it cannot be a stage name),
  * a bare name that is no earlier stage, or something whose value cannot be known.
  */
+const namedStages = new WeakMap<Model, Map<string, Stage[]>>();
+
+/** The stages of each lower-cased name, in file order; built once per model. */
+function stagesByName(model: Model): Map<string, Stage[]> {
+  let byName = namedStages.get(model);
+  if (!byName) {
+    byName = new Map();
+    for (const s of model.stages) {
+      const key = s.name?.toLowerCase();
+      if (key === undefined) continue;
+      let list = byName.get(key);
+      if (!list) byName.set(key, (list = []));
+      list.push(s);
+    }
+    namedStages.set(model, byName);
+  }
+  return byName;
+}
+
 export function fromTarget(model: Model, inst: Inst, raw: string): FromTarget {
   const expanded = inst.scope.expand(stripQuotes(raw), model.escape);
   if (!expanded.certain) return { kind: 'unknown', value: raw };
@@ -132,8 +151,13 @@ export function fromTarget(model: Model, inst: Inst, raw: string): FromTarget {
     return { kind: 'index', index, stage: model.stages.find((s) => s.from && s.index === index), value };
   }
   const lower = value.toLowerCase();
-  const earlier = model.stages.filter((s) => s.index < inst.stage.index || (s === inst.stage && !inst.inOnbuild));
-  const stage = [...earlier].reverse().find((s) => s.name?.toLowerCase() === lower);
+  // The latest stage of that name before this instruction (its own stage too, outside ONBUILD), by name: a scan of the stages per reference was quadratic.
+  const named = stagesByName(model).get(lower) ?? [];
+  let stage: Stage | undefined;
+  for (let i = named.length - 1; i >= 0 && !stage; i--) {
+    const s = named[i]!;
+    if (s.index < inst.stage.index || (s === inst.stage && !inst.inOnbuild)) stage = s;
+  }
   if (stage) return { kind: 'stage', stage, value };
   if (/[:@/]/.test(value)) return { kind: 'image', value };
   return { kind: 'name', value };

@@ -427,8 +427,13 @@ export function dependencyInstall(cmd: ShellCommand): DependencyInstall | undefi
  */
 export function shippingStages(model: Model): Set<Stage> {
   const referenced = new Set<Stage>();
-  const byName = (ref: string): Stage | undefined =>
-    /^\d+$/.test(ref) ? model.stages[Number(ref)] : model.stages.find((s) => s.name?.toLowerCase() === ref.toLowerCase());
+  // The first stage of each name, looked up per reference (a scan per COPY --from was quadratic in the stages).
+  const firstByName = new Map<string, Stage>();
+  for (const s of model.stages) {
+    const key = s.name?.toLowerCase();
+    if (key !== undefined && !firstByName.has(key)) firstByName.set(key, s);
+  }
+  const byName = (ref: string): Stage | undefined => (/^\d+$/.test(ref) ? model.stages[Number(ref)] : firstByName.get(ref.toLowerCase()));
   for (const inst of model.instructions) {
     const t = inst.trigger ?? inst;
     const refs = [...t.flags.filter((f) => f.name === 'from' && (t.keyword === 'COPY' || t.keyword === 'ADD')).map((f) => f.value ?? ''), ...(t.run?.mounts.map((m) => m.options.from ?? '') ?? [])];
@@ -440,7 +445,13 @@ export function shippingStages(model: Model): Set<Stage> {
   for (const s of model.stages) if (s.base?.stage) referenced.add(s.base.stage);
   const out = new Set<Stage>();
   model.stages.forEach((s, i) => {
-    if (i === model.stages.length - 1 || !referenced.has(s)) for (const c of stageChain(s)) out.add(c);
+    if (i === model.stages.length - 1 || !referenced.has(s)) {
+      // A stage already in `out` came with its whole chain of bases.
+      for (const c of stageChain(s)) {
+        if (out.has(c)) break;
+        out.add(c);
+      }
+    }
   });
   return out;
 }
