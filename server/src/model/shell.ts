@@ -95,8 +95,11 @@ export function shellParserReady(): boolean {
   return parser !== undefined;
 }
 
-/** The cache holds scripts up to this many characters in all; the oldest go first. */
-const CACHE_CHARS = 4_000_000;
+/**
+ * The cache holds scripts up to this many characters in all; the oldest go first. A parsed
+ * script takes tens of times its text in objects, and every keystroke in a RUN adds one.
+ */
+const CACHE_CHARS = 1_000_000;
 const cache = new Map<string, ShellScript>();
 let cachedChars = 0;
 let parsesDone = 0;

@@ -276,8 +276,9 @@ export function allVariableReferences(value: string, escape: string): { name: st
 }
 
 /** Scripts seen lately → their spans: several rules ask for each RUN, and an edit elsewhere leaves the RUN's text as it was. */
-const SPANS_KEPT = 2048;
+const SPANS_CHARS = 1_000_000;
 const spansByText = new Map<string, [number, number][]>();
+let spansChars = 0;
 
 /**
  * Spans of a shell script that run in a child shell: `( … )`, `$( … )`, backticks, `<( … )`.
@@ -289,7 +290,12 @@ export function childShellSpans(text: string): [number, number][] {
   if (!spans) {
     spans = scanChildShellSpans(text);
     spansByText.set(text, spans);
-    if (spansByText.size > SPANS_KEPT) spansByText.delete(spansByText.keys().next().value as string);
+    spansChars += text.length;
+    while (spansChars > SPANS_CHARS && spansByText.size > 1) {
+      const oldest = spansByText.keys().next().value as string;
+      spansByText.delete(oldest);
+      spansChars -= oldest.length;
+    }
   }
   return spans;
 }
