@@ -18,6 +18,8 @@ ruleTable('json-args-recommended', {
     'FROM python:3.12-alpine AS base\nFROM base\nCMD gunicorn --bind 0.0.0.0:$PORT app:app\n',
     'FROM fedora:40\nCMD /usr/sbin/httpd -DFOREGROUND\n',
     'FROM registry.access.redhat.com/ubi9/ubi-minimal\nCMD /app\n',
+    'FROM registry.fedoraproject.org/fedora:40\nCMD /usr/bin/toolbox-init\n',
+    'FROM quay.io/fedora/fedora:40\nCMD /app\n',
     // `exec` replaces any shell, dash too.
     'FROM python:3.12\nCMD exec gunicorn --bind 0.0.0.0:8000 app:app\n',
     // An init in exec form that signals the whole process group.

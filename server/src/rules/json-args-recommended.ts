@@ -40,7 +40,8 @@ function shellKind(target: Inst): ShellKind | 'none' | undefined {
   if (base.scratch) return 'none';
   const ref = base.ref!;
   const tag = (ref.tag ?? '').toLowerCase();
-  if (/^(registry\.access\.redhat\.com|registry\.redhat\.io)$/.test(ref.registry ?? '') || /^redhat\/ubi/.test(ref.name)) return 'bash';
+  if (/^(registry\.access\.redhat\.com|registry\.redhat\.io|registry\.fedoraproject\.org)$/.test(ref.registry ?? '') || /^redhat\/ubi/.test(ref.name)) return 'bash';
+  if (ref.registry === 'quay.io' && /^(fedora|centos|centos-bootc|toolbx-images)\//.test(ref.name)) return 'bash';
   const official = officialName(ref);
   if (!official || /windows|nanoserver|servercore/.test(tag)) return undefined;
   if (official === 'alpine' || official === 'busybox' || /(^|[-.])alpine/.test(tag)) return 'busybox';
