@@ -45,6 +45,20 @@ export function ping(socket: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/** Creates (once) and raises a test engine's own bridge; the reason when it cannot. */
+export function ensureBridge(name: string, address: string): string | undefined {
+  try {
+    if (spawnSync('ip', ['link', 'show', name], { stdio: 'ignore' }).status !== 0) {
+      execFileSync('ip', ['link', 'add', name, 'type', 'bridge']);
+      execFileSync('ip', ['addr', 'add', address, 'dev', name]);
+    }
+    execFileSync('ip', ['link', 'set', name, 'up']);
+    return undefined;
+  } catch (e) {
+    return `could not create the test bridge ${name}: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
 export async function startPrivateDaemon(log: (s: string) => void = () => undefined): Promise<DaemonResult> {
   if (os.platform() !== 'linux') return { ok: false, reason: 'the private Docker daemon needs Linux' };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'the private Docker daemon needs root (dockerd, a bridge)' };
@@ -62,15 +76,8 @@ export async function startPrivateDaemon(log: (s: string) => void = () => undefi
     log(`reusing the private daemon already listening on ${SOCKET}`);
     return { ok: true, daemon: { host: `unix://${SOCKET}`, stop: async () => undefined } };
   }
-  try {
-    if (spawnSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' }).status !== 0) {
-      execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-      execFileSync('ip', ['addr', 'add', BRIDGE_ADDR, 'dev', BRIDGE]);
-    }
-    execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
-  } catch (e) {
-    return { ok: false, reason: `could not create the test bridge ${BRIDGE}: ${(e as Error).message.split('\n')[0]}` };
-  }
+  const bridgeFailure = ensureBridge(BRIDGE, BRIDGE_ADDR);
+  if (bridgeFailure) return { ok: false, reason: bridgeFailure };
   const logFile = path.join(ROOT, 'dockerd.log');
   const out = fs.openSync(logFile, 'w');
   const child = spawn(

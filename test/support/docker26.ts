@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { ping, type DaemonResult } from './daemon';
+import { ensureBridge, ping, type DaemonResult } from './daemon';
 
 /**
  * The private Docker Engine 26 of the test suite, with the containerd image store: Debian 13
@@ -124,15 +124,8 @@ export async function startPrivateDocker26(log: (s: string) => void = () => unde
   } catch (e) {
     return { ok: false, reason: `could not get Engine 26 from Debian trixie: ${(e as Error).message}` };
   }
-  try {
-    if (spawnSync('ip', ['link', 'show', BRIDGE], { stdio: 'ignore' }).status !== 0) {
-      execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-      execFileSync('ip', ['addr', 'add', BRIDGE_ADDR, 'dev', BRIDGE]);
-    }
-    execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
-  } catch (e) {
-    return { ok: false, reason: `could not create the test bridge ${BRIDGE}: ${(e as Error).message.split('\n')[0]}` };
-  }
+  const bridgeFailure = ensureBridge(BRIDGE, BRIDGE_ADDR);
+  if (bridgeFailure) return { ok: false, reason: bridgeFailure };
   fs.mkdirSync(path.dirname(CONTAINERD_SOCKET), { recursive: true });
   const containerdConfig = path.join(ROOT, 'containerd.toml');
   fs.writeFileSync(
