@@ -503,6 +503,7 @@ export function startServer(connection: Connection): void {
     const lenses = await layerLenses(doc, settings);
     return outdated(doc) ? contentModified() : lenses;
   });
+  const hintSettings = (settings: LayerwiseSettings) => ({ buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages });
   // Computed on request from the version's cached model, never on the diagnostics path; the layer
   // figures answer from the daemon snapshot as it is (a snapshot still loading refreshes them later).
   connection.languages.inlayHint.on(async ({ textDocument, range }) => {
@@ -514,7 +515,7 @@ export function startServer(connection: Connection): void {
     if (inline) inlineLayers.add(doc.uri);
     else inlineLayers.delete(doc.uri);
     const lenses = inline ? await layerLenses(doc, settings, 0) : undefined;
-    const hints = inlayHints(doc, range, { buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages, lenses, tooltips: !inlayTooltipResolve });
+    const hints = inlayHints(doc, range, { ...hintSettings(settings), lenses, tooltips: !inlayTooltipResolve });
     if (!inlayTooltipResolve) return hints;
     const data = { uri: doc.uri, version: doc.version };
     return hints.map((h) => (h.tooltip || Array.isArray(h.label) ? h : { ...h, data }));
@@ -524,7 +525,7 @@ export function startServer(connection: Connection): void {
     const doc = data?.uri ? usable(data.uri) : undefined;
     if (!doc || doc.version !== data?.version) return hint;
     const settings = await settingsFor(doc.uri);
-    return resolveInlayHint(doc, hint, { buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages });
+    return resolveInlayHint(doc, hint, hintSettings(settings));
   });
   connection.onExecuteCommand(({ command, arguments: args }) => {
     if (command === APPLY_EDIT_COMMAND && args?.[0]) {
