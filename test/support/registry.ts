@@ -52,14 +52,19 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
-export async function startRegistry(): Promise<RegistryResult> {
+export interface RegistryOptions {
+  /** More lines of the registry's config.yml (an `auth:` section), at the top level. */
+  config?: string[];
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<RegistryResult> {
   if (!fs.existsSync(REGISTRY_BINARY)) return { ok: false, reason: `no ${REGISTRY_BINARY} (apt-get install docker-registry)` };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-registry-'));
   const port = await freePort();
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(
     config,
-    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${path.join(dir, 'data')}`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'),
+    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${path.join(dir, 'data')}`, 'http:', `  addr: 127.0.0.1:${port}`, ...(options.config ?? []), ''].join('\n'),
   );
   let output = '';
   const child: ChildProcess = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,7 +90,8 @@ export async function startRegistry(): Promise<RegistryResult> {
       return { ok: false, reason: `docker-registry exited: ${output.trim().split('\n').slice(-3).join(' | ')}` };
     }
     const ready = await get(`${base}/v2/`).then(
-      (r) => r.status === 200,
+      // 401: ready, with authentication in front.
+      (r) => r.status === 200 || r.status === 401,
       () => false,
     );
     if (ready) break;

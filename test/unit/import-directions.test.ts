@@ -15,7 +15,7 @@ const LAYERS: [RegExp, number, string][] = [
   [/^(model\/|config\.ts$)/, 0, 'model'],
   // Convert to multi-stage reads the model with the rules' helpers, and a rule offers it.
   [/^(rules|refactor)\//, 1, 'rules'],
-  [/^(engine|cache|docker|analyze)\//, 2, 'engine'],
+  [/^(engine|cache|docker|analyze|registry)\//, 2, 'engine'],
   [/^(server|cli)\.ts$/, 3, 'server/cli'],
 ];
 

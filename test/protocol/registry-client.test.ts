@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { RegistryClient, RegistryError } from '../../server/src/registry/client';
+import { registryCredentials } from '../../server/src/registry/credentials';
+import { imageInfo } from '../../server/src/registry/image-info';
+import { parseReference, type ImageReference } from '../../server/src/registry/reference';
+import { startRegistry, type RegistryHandle } from '../support/registry';
+import { htpasswdAuth, Pusher, registryFaultProxy, startTokenServer, type Pushed, type RegistryFaultProxy, type TokenServer } from '../support/registry-fixtures';
+
+/**
+ * The registry client and the image-info engine against Debian's docker-registry on 127.0.0.1:
+ * images, indexes and tags pushed by the test through the distribution API, read back with no
+ * authentication, behind a token server of the test's own, and behind htpasswd (bcrypt). Every
+ * figure is compared with what was pushed and what the registry serves; faults a registry does
+ * not give on demand (429, garbage, silence) come from a proxy in front of it.
+ */
+
+const ref = (text: string): ImageReference => {
+  const r = parseReference(text);
+  assert.ok(r.ok, text);
+  return r.ref;
+};
+
+const AMD64 = { os: 'linux', architecture: 'amd64' };
+
+async function failure(p: Promise<unknown>): Promise<RegistryError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof RegistryError, `a RegistryError, not ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a failure');
+}
+
+describe('registry client on a real registry without authentication', () => {
+  let registry: RegistryHandle | undefined;
+  let skip: string | undefined;
+  const pushed: Record<string, Pushed> = {};
+  before(async () => {
+    const r = await startRegistry();
+    if (!r.ok) return void (skip = r.reason);
+    registry = r.registry;
+    const push = new Pusher(`http://${registry.host}`);
+    const line = (amd: number[]) => [
+      { ...AMD64, layers: amd },
+      { os: 'linux', architecture: 'arm64', variant: 'v8', layers: [1500, 700] },
+      { os: 'linux', architecture: 'arm', variant: 'v7', layers: [900, 900, 900] },
+    ];
+    pushed['3.19.1'] = await push.push('lib/base', '3.19.1', line([3000, 2000]), { attestation: true });
+    pushed['3.19.2'] = await push.push('lib/base', '3.19.2', line([3100, 2000]), { oci: true });
+    pushed['3.19.4'] = await push.push('lib/base', '3.19.4', line([3200, 2100]));
+    pushed['3.20.0'] = await push.push('lib/base', '3.20.0', line([4000]));
+    pushed['3.19.1-slim'] = await push.push('lib/base', '3.19.1-slim', line([1200, 300]), { oci: true });
+    pushed['3.19.1-alpine'] = await push.push('lib/base', '3.19.1-alpine', [{ ...AMD64, layers: [800] }]);
+    pushed['3.19.1-fat'] = await push.push('lib/base', '3.19.1-fat', line([9000, 2000]));
+    pushed['3.19.1-distroless'] = await push.push('lib/base', '3.19.1-distroless', [{ os: 'linux', architecture: 'arm64', variant: 'v8', layers: [100] }]);
+    pushed['latest'] = await push.push('lib/base', 'latest', line([4000]));
+  });
+  after(() => registry?.stop());
+
+  it('reads every platform of an index as the registry serves it', async (t) => {
+    if (skip) return t.skip(skip);
+    const client = new RegistryClient();
+    const info = await imageInfo(client, ref(`${registry!.host}/lib/base:3.19.1`), { platform: AMD64 });
+    assert.equal(info.digest, pushed['3.19.1']!.digest);
+    assert.equal(info.digest, await registry!.manifestDigest('lib/base', '3.19.1'));
+    // The attestation entry (unknown/unknown) is no platform.
+    assert.deepEqual(info.platforms, pushed['3.19.1']!.platforms);
+    assert.deepEqual(info.target, pushed['3.19.1']!.platforms[0]);
+    assert.equal(info.targetPlatform, 'linux/amd64');
+  });
+
+  it('names the newer tags of the line and the smaller variants, measured for the target platform', async (t) => {
+    if (skip) return t.skip(skip);
+    const info = await imageInfo(new RegistryClient(), ref(`${registry!.host}/lib/base:3.19.1`), { platform: AMD64 });
+    const size = (tag: string) => pushed[tag]!.platforms[0]!.compressedSize;
+    assert.deepEqual(
+      info.newerTags.map((n) => [n.tag, n.compressedSize, n.digest]),
+      ['3.19.4', '3.19.2'].map((tag) => [tag, size(tag), pushed[tag]!.digest]),
+    );
+    // -fat is larger and -distroless has no amd64: neither is offered; alpine changes the libc.
+    assert.deepEqual(
+      info.variants.map((v) => [v.tag, v.compressedSize, v.mayChangeBehaviour]),
+      [
+        ['3.19.1-alpine', size('3.19.1-alpine'), 'musl instead of glibc'],
+        ['3.19.1-slim', size('3.19.1-slim'), undefined],
+      ],
+    );
+  });
+
+  it('measures another platform and variant (arm/v7, arm64 without a variant)', async (t) => {
+    if (skip) return t.skip(skip);
+    const client = new RegistryClient();
+    const arm = await imageInfo(client, ref(`${registry!.host}/lib/base:3.19.4`), { platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, candidates: false, allPlatforms: false });
+    assert.deepEqual(arm.platforms, [pushed['3.19.4']!.platforms[2]]);
+    assert.deepEqual(arm.target, pushed['3.19.4']!.platforms[2]);
+    const arm64 = await imageInfo(client, ref(`${registry!.host}/lib/base:3.19.4`), { platform: { os: 'linux', architecture: 'arm64' }, candidates: false });
+    assert.deepEqual(arm64.target, pushed['3.19.4']!.platforms[1]);
+  });
+
+  it('reads a single-platform manifest, its platform from the config, and a reference by digest', async (t) => {
+    if (skip) return t.skip(skip);
+    const client = new RegistryClient();
+    const info = await imageInfo(client, ref(`${registry!.host}/lib/base:3.19.1-alpine`), { platform: AMD64, candidates: false });
+    assert.deepEqual(info.platforms, pushed['3.19.1-alpine']!.platforms);
+    assert.deepEqual(info.target, pushed['3.19.1-alpine']!.platforms[0]);
+    const byDigest = await imageInfo(client, ref(`${registry!.host}/lib/base@${pushed['3.19.2']!.digest}`), { platform: AMD64 });
+    assert.equal(byDigest.digest, pushed['3.19.2']!.digest);
+    assert.deepEqual(byDigest.platforms, pushed['3.19.2']!.platforms);
+    // A stale pin: the tag is asked, so the digest is the tag's now.
+    const pinned = await imageInfo(client, ref(`${registry!.host}/lib/base:3.19.4@${pushed['3.19.2']!.digest}`), { platform: AMD64, candidates: false });
+    assert.equal(pinned.digest, pushed['3.19.4']!.digest);
+  });
+
+  it('says why: not found, down, too large', async (t) => {
+    if (skip) return t.skip(skip);
+    const client = new RegistryClient();
+    const missing = await failure(imageInfo(client, ref(`${registry!.host}/lib/base:9.9.9`)));
+    assert.equal(missing.kind, 'not-found');
+    assert.match(missing.message, /404/);
+    assert.equal((await failure(imageInfo(client, ref(`${registry!.host}/lib/nothing:1`)))).kind, 'not-found');
+    const small = await failure(imageInfo(new RegistryClient({ maxBytes: 100 }), ref(`${registry!.host}/lib/base:3.19.1`)));
+    assert.equal(small.kind, 'too-large');
+  });
+});
+
+describe('registry faults through a proxy', () => {
+  let registry: RegistryHandle | undefined;
+  let proxy: RegistryFaultProxy | undefined;
+  let skip: string | undefined;
+  before(async () => {
+    const r = await startRegistry();
+    if (!r.ok) return void (skip = r.reason);
+    registry = r.registry;
+    await new Pusher(`http://${registry.host}`).push('app', '1.0.0', [{ ...AMD64, layers: [10] }]);
+    proxy = await registryFaultProxy(`http://${registry.host}`);
+  });
+  after(async () => {
+    await proxy?.close();
+    await registry?.stop();
+  });
+
+  it('429 with Retry-After, garbage, silence, 500; a closed port is offline', async (t) => {
+    if (skip) return t.skip(skip);
+    const client = new RegistryClient({ timeoutMs: 800 });
+    const app = ref(`${proxy!.host}/app:1.0.0`);
+    assert.equal((await imageInfo(client, app, { platform: AMD64 })).platforms[0]!.compressedSize > 10, true);
+    proxy!.rules.splice(0, Infinity, { path: /manifests/, fault: '429', retryAfter: '7' });
+    const limited = await failure(imageInfo(client, app));
+    assert.deepEqual([limited.kind, limited.status, limited.retryAfterMs], ['rate-limited', 429, 7000]);
+    assert.match(limited.message, /retry after 7 s.*pull rate limit/);
+    proxy!.rules.splice(0, Infinity, { path: /manifests/, fault: 'garbage' });
+    assert.equal((await failure(imageInfo(client, app))).kind, 'garbage');
+    proxy!.rules.splice(0, Infinity, { path: /manifests/, fault: 'hang' });
+    const hung = await failure(imageInfo(client, app));
+    assert.equal(hung.kind, 'timeout');
+    assert.match(hung.message, /800 ms/);
+    proxy!.rules.splice(0, Infinity, { path: /manifests/, fault: 'slow' });
+    assert.equal((await failure(imageInfo(client, app))).kind, 'timeout');
+    proxy!.rules.splice(0, Infinity, { path: /manifests/, fault: '500' });
+    assert.deepEqual([(await failure(imageInfo(client, app))).kind, (await failure(imageInfo(client, app))).status], ['server', 500]);
+    proxy!.rules.splice(0, Infinity);
+    const port = registry!.host.split(':')[1];
+    await registry!.stop();
+    registry = undefined;
+    const down = await failure(imageInfo(client, ref(`127.0.0.1:${port}/app:1.0.0`)));
+    assert.equal(down.kind, 'offline');
+    assert.match(down.message, /ECONNREFUSED/);
+  });
+});
+
+describe('registry client behind token authentication', () => {
+  let registry: RegistryHandle | undefined;
+  let tokens: TokenServer | undefined;
+  let skip: string | undefined;
+  let pushed: Pushed | undefined;
+  let home: string;
+  before(async () => {
+    tokens = await startTokenServer({ users: { alice: 'wonderland', pusher: 'p' }, anonymousPull: false });
+    const r = await startRegistry({ config: tokens.config });
+    if (!r.ok) return void (skip = r.reason);
+    registry = r.registry;
+    pushed = await new Pusher(`http://${registry.host}`, (repo) => tokens!.pushHeader(repo)).push('team/app', '2.1.0', [
+      { ...AMD64, layers: [4096, 512] },
+      { os: 'linux', architecture: 'arm64', variant: 'v8', layers: [4000] },
+    ]);
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-dockercfg-'));
+  });
+  after(async () => {
+    await registry?.stop();
+    await tokens?.close();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('anonymous: the token server refuses pull, and the client says 401', async (t) => {
+    if (skip) return t.skip(skip);
+    const e = await failure(imageInfo(new RegistryClient(), ref(`${registry!.host}/team/app:2.1.0`)));
+    assert.equal(e.kind, 'unauthorized');
+    assert.ok(tokens!.requests.includes('- repository:team/app:pull'), tokens!.requests.join('\n'));
+  });
+
+  it('with the credentials of ~/.docker/config.json auths: a token for pull, every figure as pushed', async (t) => {
+    if (skip) return t.skip(skip);
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ auths: { [registry!.host]: { auth: Buffer.from('alice:wonderland').toString('base64') } } }));
+    const env = { ...process.env, DOCKER_CONFIG: home };
+    const client = new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) });
+    const info = await imageInfo(client, ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64 });
+    assert.equal(info.digest, pushed!.digest);
+    assert.deepEqual(info.platforms, pushed!.platforms);
+    assert.ok(tokens!.requests.includes('alice repository:team/app:pull'));
+  });
+
+  it('with a credential helper (credHelpers → docker-credential-<name> get)', async (t) => {
+    if (skip) return t.skip(skip);
+    const bin = path.join(home, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    const helper = path.join(bin, 'docker-credential-lwtest');
+    fs.writeFileSync(helper, `#!/bin/sh\nread server\n[ "$server" = "${registry!.host}" ] || exit 1\necho '{"ServerURL":"'$server'","Username":"alice","Secret":"wonderland"}'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credHelpers: { [registry!.host]: 'lwtest' } }));
+    const env = { ...process.env, DOCKER_CONFIG: home, PATH: `${bin}:${process.env.PATH}` };
+    assert.deepEqual(await registryCredentials(registry!.host, { env }), { username: 'alice', password: 'wonderland' });
+    const before = tokens!.requests.length;
+    const info = await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
+    assert.deepEqual(info.target, pushed!.platforms[0]);
+    assert.ok(tokens!.requests.slice(before).includes('alice repository:team/app:pull'));
+  });
+
+  it('wrong credentials: the token server refuses, and the client says so', async (t) => {
+    if (skip) return t.skip(skip);
+    const e = await failure(imageInfo(new RegistryClient({ credentials: async () => ({ username: 'alice', password: 'nope' }) }), ref(`${registry!.host}/team/app:2.1.0`)));
+    assert.equal(e.kind, 'unauthorized');
+    assert.match(e.message, /token from .*401.*wrong user or password/);
+  });
+});
+
+describe('registry client behind htpasswd (basic authentication, bcrypt)', () => {
+  let registry: RegistryHandle | undefined;
+  let skip: string | undefined;
+  let pushed: Pushed | undefined;
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-htpasswd-'));
+    let auth: { config: string[] };
+    try {
+      auth = htpasswdAuth(dir, 'bob', 'builder');
+    } catch (e) {
+      return void (skip = `no htpasswd (apt-get install apache2-utils): ${(e as Error).message}`);
+    }
+    const r = await startRegistry({ config: auth.config });
+    if (!r.ok) return void (skip = r.reason);
+    registry = r.registry;
+    const basic = `Basic ${Buffer.from('bob:builder').toString('base64')}`;
+    pushed = await new Pusher(`http://${registry.host}`, () => basic).push('private/tool', '0.3.1', [{ ...AMD64, layers: [2222, 333] }]);
+  });
+  after(async () => {
+    await registry?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without credentials: 401, with them: every figure as pushed', async (t) => {
+    if (skip) return t.skip(skip);
+    const r = ref(`${registry!.host}/private/tool:0.3.1`);
+    assert.equal((await failure(imageInfo(new RegistryClient(), r))).kind, 'unauthorized');
+    const info = await imageInfo(new RegistryClient({ credentials: async () => ({ username: 'bob', password: 'builder' }) }), r, { platform: AMD64 });
+    assert.equal(info.digest, pushed!.digest);
+    assert.deepEqual(info.platforms, pushed!.platforms);
+    const wrong = await failure(imageInfo(new RegistryClient({ credentials: async () => ({ username: 'bob', password: 'x' }) }), r));
+    assert.equal(wrong.kind, 'unauthorized');
+  });
+});
