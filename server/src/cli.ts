@@ -14,6 +14,7 @@ import { findHadolintConfig, parseHadolintConfig, type HadolintConfig } from './
 import { lintDocument } from './engine/lint';
 import { toSarif } from './engine/sarif';
 import { initShellParser } from './model/shell';
+import { IMAGE_INFO_USAGE, runImageInfo } from './registry/cli';
 
 const VERSION = '0.1.0';
 
@@ -28,7 +29,7 @@ const LINT_USAGE = `Usage: layerwise lint [--format tty|json|sarif] [--fail-leve
   Exit status: 0 no finding at or above the fail level (default: error, or the
   failure-threshold of .hadolint.yaml), 1 findings at or above it, 2 usage or input problem.`;
 
-const USAGE = `${LINT_USAGE}\n\n${ANALYZE_USAGE}\n\n${CACHE_REPORT_USAGE}`;
+const USAGE = `${LINT_USAGE}\n\n${ANALYZE_USAGE}\n\n${CACHE_REPORT_USAGE}\n\n${IMAGE_INFO_USAGE}`;
 
 export interface CliIO {
   out: (s: string) => void;
@@ -50,6 +51,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (command === 'analyze') return runAnalyze(rest, io);
+  if (command === 'image-info') return runImageInfo(rest, io);
   if (command === 'cache-report') return runCacheReport(rest, io, { timingsStore: new TimingsStore(defaultTimingsDir()) });
   if (command !== 'lint') {
     io.err(`layerwise: unknown command "${command}"\n\n${USAGE}`);

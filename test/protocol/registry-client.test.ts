@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../server/src/cli';
 import { RegistryClient, RegistryError } from '../../server/src/registry/client';
 import { registryCredentials } from '../../server/src/registry/credentials';
 import { imageInfo } from '../../server/src/registry/image-info';
@@ -114,6 +115,41 @@ describe('registry client on a real registry without authentication', () => {
     // A stale pin: the tag is asked, so the digest is the tag's now.
     const pinned = await imageInfo(client, ref(`${registry!.host}/lib/base:3.19.4@${pushed['3.19.2']!.digest}`), { platform: AMD64, candidates: false });
     assert.equal(pinned.digest, pushed['3.19.4']!.digest);
+  });
+
+  it('layerwise image-info --json prints what the registry serves; --help; failures exit 1 with the reason', async (t) => {
+    if (skip) return t.skip(skip);
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['image-info', ...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const r = await run('--platform', 'linux/arm64', '--json', `${registry!.host}/lib/base:3.19.1`);
+    assert.equal(r.code, 0, r.err);
+    const size = (tag: string) => pushed[tag]!.platforms[1]!.compressedSize;
+    assert.deepEqual(JSON.parse(r.out), {
+      reference: `${registry!.host}/lib/base:3.19.1`,
+      digest: pushed['3.19.1']!.digest,
+      targetPlatform: 'linux/arm64/v8',
+      platforms: pushed['3.19.1']!.platforms,
+      newerTags: ['3.19.4', '3.19.2'].map((tag) => ({ tag, compressedSize: size(tag) })),
+      // On arm64 -slim is no smaller (its arm64 layers are the same) and -alpine has no arm64;
+      // -distroless has arm64 and no shell.
+      variants: [{ tag: '3.19.1-distroless', compressedSize: pushed['3.19.1-distroless']!.platforms[0]!.compressedSize, mayChangeBehaviour: 'no shell' }],
+    });
+    const tty = await run('--platform=linux/amd64', `${registry!.host}/lib/base:3.19.1`);
+    assert.equal(tty.code, 0);
+    assert.match(tty.out, new RegExp(`\\* linux/amd64 +5\\.\\d+ kB +2 layers  ${pushed['3.19.1']!.platforms[0]!.digest}`));
+    assert.match(tty.out, /smaller +3\.19\.1-alpine \(\d+ B; may change behaviour: musl instead of glibc\), 3\.19\.1-slim/);
+    const help = await run('--help');
+    assert.equal(help.code, 0);
+    assert.match(help.out, /^Usage: layerwise image-info \[--platform P\] \[--json\]/);
+    const missing = await run(`${registry!.host}/lib/base:0.0.1`);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /not-found: .*404/);
+    assert.equal((await run('--platform', 'nonsense/x/y/z', 'alpine')).code, 2);
+    assert.equal((await run()).code, 2);
   });
 
   it('says why: not found, down, too large', async (t) => {
