@@ -25,12 +25,21 @@ const dockerodeApart = {
     build.onResolve({ filter: /^(dockerode|@grpc\/grpc-js)$/ }, () => ({ path: './dockerode.js', external: true }));
   },
 };
+// undici (its ProxyAgent, for registries behind HTTP(S)_PROXY) likewise: server/out/undici.js,
+// required only when a registry request goes through a proxy (server/src/registry/client.ts).
+const undiciApart = {
+  name: 'undici-apart',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js', plugins: [dockerodeApart] },
+  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js', plugins: [dockerodeApart, undiciApart] },
+  { ...common, entryPoints: ['node_modules/undici/index.js'], outfile: 'server/out/undici.js', target: 'node20' },
   // ssh2 (dockerode's ssh transport) tries optional native addons in try/catch and falls back to JS.
   { ...common, entryPoints: ['server/src/docker/dockerode-bundle.ts'], outfile: 'server/out/dockerode.js', external: ['*.node'] },
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'server/out/cli.js', plugins: [dockerodeApart], banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" } },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'server/out/cli.js', plugins: [dockerodeApart, undiciApart], banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" } },
 ];
 mkdirSync('server/out', { recursive: true });
 for (const asset of ['node_modules/web-tree-sitter/web-tree-sitter.wasm', 'node_modules/tree-sitter-bash/tree-sitter-bash.wasm']) {
