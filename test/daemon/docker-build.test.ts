@@ -38,6 +38,17 @@ describe('Build Image through the Engine API', { skip: daemon.skip }, () => {
 
   for (const builder of ['buildkit', 'classic'] as const) {
     const skip = builder === 'buildkit' && buildkitSkip();
+    if (skip) {
+      it(`${builder} asked of an engine without it (Podman): refused at once with the daemon's answer, no image, no fallback to classic`, async () => {
+        const dir = fixtureDir({ Dockerfile: `FROM ${BUSYBOX_IMAGE}\nRUN echo ${RUN_ID} > /run-id\n` });
+        const t = tag(`refused-${builder}`);
+        const r = await apiBuild(client, dir, { tag: t, builder, signal: new AbortController().signal });
+        assert.equal(r.ok, false);
+        assert.equal(r.cancelled, false);
+        assert.match(r.error!, /refused the BuildKit session/, r.error);
+        assert.ok(!(await client.inspect(t)), 'no image tagged');
+      });
+    } else
     it(`${builder}: sends the context without what .dockerignore excludes, passes build args, writes ${builder} history`, { skip }, async () => {
       const dir = fixtureDir({
         Dockerfile: [

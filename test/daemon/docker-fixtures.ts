@@ -60,16 +60,23 @@ export async function apiBuild(
 
 export const DOCKER_CLI = '/usr/bin/docker';
 
-/** `docker build` with BuildKit (DOCKER_BUILDKIT=1) against the same daemon; undefined when there is no CLI. */
-export function cliBuild(host: string, dir: string, tag: string, extra: string[] = []): string | undefined {
+/** `docker build` against the same daemon, the CLI's output (status, stdout, stderr); undefined when there is no CLI. */
+export function cliBuildRun(host: string, dir: string, tag: string, builder: 'buildkit' | 'classic' = 'buildkit'): { status: number | null; stdout: string; stderr: string } | undefined {
   if (!fs.existsSync(DOCKER_CLI)) return undefined;
-  const r = spawnSync(DOCKER_CLI, ['build', '-q', '-t', tag, ...extra, dir], {
-    env: { ...process.env, DOCKER_HOST: host, DOCKER_BUILDKIT: '1', DOCKER_CONFIG: fs.mkdtempSync(path.join(os.tmpdir(), 'lw-cli-')) },
+  return spawnSync(DOCKER_CLI, ['build', '-q', '-t', tag, dir], {
+    env: { ...process.env, DOCKER_HOST: host, DOCKER_BUILDKIT: builder === 'buildkit' ? '1' : '0', DOCKER_CONFIG: fs.mkdtempSync(path.join(os.tmpdir(), 'lw-cli-')) },
     encoding: 'utf8',
     timeout: 120_000,
   });
+}
+
+/** `docker build` (DOCKER_BUILDKIT=1 unless `builder` says classic) against the same daemon: the image id; undefined when there is no CLI. */
+export function cliBuild(host: string, dir: string, tag: string, builder: 'buildkit' | 'classic' = 'buildkit'): string | undefined {
+  const r = cliBuildRun(host, dir, tag, builder);
+  if (!r) return undefined;
   assert.equal(r.status, 0, `docker build failed: ${r.stderr}`);
-  return r.stdout.trim();
+  const id = r.stdout.trim();
+  return /^[0-9a-f]{64}$/.test(id) ? `sha256:${id}` : id; // Podman's classic build prints the bare hex
 }
 
 /** The busybox fixture: every kind of instruction, layers of known sizes. */
