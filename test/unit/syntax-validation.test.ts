@@ -86,6 +86,18 @@ for (const crlf of [false, true]) {
       );
       assert.match(diagnostics[0]?.message ?? '', /buildah and podman build expand it/);
     });
+    it('a stage name BuildKit rejects: an error; a warning in a Containerfile, which buildah builds (buildah\'s base-with-arg test)', () => {
+      const text = 'FROM alpine AS platform-arm/v6\nRUN true\nFROM platform-arm/v6\n';
+      const [docker, ...others] = errorsOf(text, crlf);
+      assert.equal(others.length, 0);
+      assert.match(docker?.message ?? '', /invalid name for build stage: "platform-arm\/v6"/);
+      const body = crlf ? text.replace(/\n/g, '\r\n') : text;
+      for (const name of ['Containerfile', 'Containerfile.arm', 'base.containerfile']) {
+        const diagnostics = syntaxDiagnostics(new ParsedDocument(`file:///test/containerfile/${name}`, 1, body));
+        assert.deepEqual(diagnostics.map((d) => [d.code, d.severity]), [['syntax/invalid-build-stage-name', DiagnosticSeverity.Warning]], name);
+        assert.match(diagnostics[0]?.message ?? '', /docker build rejects it; buildah and podman build accept it/);
+      }
+    });
     it('multi-source COPY without a slash is left to the copy-multi-source-no-slash rule', () => {
       assert.equal(syntaxDiagnostics(docOf('FROM alpine\nCOPY a b /app\n', crlf)).length, 0);
     });

@@ -59,6 +59,11 @@ export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown
     if (code === ValidationCode.INVALID_BUILD_STAGE_NAME) {
       const original = renamed.get(d.range.start.line);
       if (original) d.message = d.message.split(original.defused).join(original.name);
+      // Measured: BuildKit and the classic builder reject `AS platform-arm/v6`, buildah (podman 4.3) builds it.
+      if (isContainerfile(doc.uri)) {
+        d.severity = DiagnosticSeverity.Warning;
+        d.message += ' (docker build rejects it; buildah and podman build accept it)';
+      }
     }
     const corrected = VARIABLE_CHECKS.has(code) ? correctVariableCheck(doc, d, code) : d;
     if (!corrected) continue;
@@ -192,8 +197,13 @@ function fromFlagVariable(doc: ParsedDocument, d: Diagnostic, escape: string): D
   const value = doc.textDocument.getText(d.range);
   if (!value.includes('$') || new VarScope().expand(value, { escape, quotes: 'remove', closed: true }).text === value) return d;
   const message = 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround';
-  if (!/(^|\/)containerfile[^/]*$/i.test(doc.uri)) return { ...d, message };
+  if (!isContainerfile(doc.uri)) return { ...d, message };
   return { ...d, severity: DiagnosticSeverity.Warning, message: `${message} (docker build rejects it; buildah and podman build expand it)` };
+}
+
+/** A file buildah and podman build too (`Containerfile`, `Containerfile.dev`). */
+function isContainerfile(uri: string): boolean {
+  return /(^|\/)(containerfile[^/]*|[^/]*\.containerfile)$/i.test(uri);
 }
 
 /** Per instruction, once: a line with many flagged references is read once, not once per finding. */
