@@ -25,6 +25,9 @@ export const REQUIREMENTS = [
   { pkg: 'podman', tool: 'podman', tiers: ['daemon'], needs: 'the daemon tests on Podman' },
   { pkg: 'xz-utils', tool: 'xz', tiers: ['daemon'], needs: 'the daemon tests on Engine 26 (its package index is Packages.xz)' },
   { pkg: 'neovim', tool: 'nvim', tiers: ['neovim'], needs: 'the Neovim tier' },
+  { pkg: 'emacs-nox', tool: 'emacs', tiers: ['neovim'], needs: 'the Emacs (eglot) tests of the neovim tier' },
+  { pkg: 'elpa-eglot', tiers: ['neovim'], needs: 'the Emacs (eglot) tests of the neovim tier' },
+  { pkg: 'elpa-dockerfile-mode', tiers: ['neovim'], needs: 'the Emacs (eglot) tests of the neovim tier' },
   { pkg: 'chromium', tool: '/usr/bin/chromium', tiers: ['e2e'], needs: 'the e2e tier (code-server driven by Chromium)' },
   { pkg: 'ripgrep', tool: 'rg', tiers: ['e2e'], needs: 'code-server search (e2e tier)' },
   ...['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'make', 'g++', 'python3'].map((pkg) => ({
