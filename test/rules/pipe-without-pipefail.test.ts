@@ -19,6 +19,9 @@ ruleTable('pipe-without-pipefail', {
     'FROM debian\nRUN ln -s "/usr/lib/$(gcc -dumpmachine | cut -d- -f1)" /opt/lib\n',
     'FROM debian\nRUN export ARCH="$(dpkg --print-architecture | cut -d- -f1)" && echo "$ARCH"\n',
     'FROM debian\nRUN GOARCH=$(uname -m | sed s/x86_64/amd64/) go build ./...\n',
+    // An assignment followed by `;` without errexit: its status is dropped, the RUN's is what follows (toolbox's Fedora images).
+    'FROM debian\nRUN V="v$(curl -fsSL x | jq -r .tag)"; echo "$V"\n',
+    'FROM fedora\nRUN broken="$(rpm -qa \\\n  | sort)"; \\\n  if [ "$broken" != "" ]; then echo "$broken" >&2; false; fi\n',
     'FROM debian\nRUN ["sh", "-c", "curl x | tar -x"]\n',
     'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL ["powershell", "-Command"]\nRUN Get-ChildItem | Select-Object Name\n',
   ],
@@ -35,7 +38,10 @@ ruleTable('pipe-without-pipefail', {
     { code: 'FROM debian\nRUN curl x | tar -x; set -o pipefail\n', errors: [{ line: 2, column: 12 }] },
     // A bare assignment takes the substitution's status: pipefail decides it.
     { code: 'FROM debian\nRUN V=$(curl -fsSL x | jq -r .tag) && echo "$V"\n', errors: [{ line: 2, column: 22 }] },
-    { code: 'FROM debian\nRUN V="v$(curl -fsSL x | jq -r .tag)"; echo "$V"\n', errors: [{ line: 2, column: 24 }] },
+    { code: 'FROM debian\nRUN set -e; V="v$(curl -fsSL x | jq -r .tag)"; echo "$V"\n', errors: [{ line: 2, column: 32 }] },
+    { code: 'FROM debian\nSHELL ["/bin/sh", "-ec"]\nRUN V="v$(curl -fsSL x | jq -r .tag)"; echo "$V"\n', errors: [{ line: 3, column: 24 }] },
+    { code: 'FROM debian\nRUN echo start; V="$(curl -fsSL x | jq -r .tag)"\n', errors: [{ line: 2, column: 35 }] },
+    { code: 'FROM debian\nRUN V="$(curl -fsSL x | jq -r .tag)" || exit 1; echo "$V"\n', errors: [{ line: 2, column: 23 }] },
     { code: 'FROM debian\nRUN tar -xf "$(ls /tmp/*.tgz | head -1)" && curl x | tar -x\n', errors: [{ line: 2, column: 52 }] },
     { code: 'FROM debian\nRUN { curl a; curl b; } | tar -x\n', errors: [{ line: 2, column: 25, endLine: 2, endColumn: 26 }] },
     { code: 'FROM debian\nRUN make 2>&1 |& tee build.log\n', errors: [{ line: 2, column: 15, endLine: 2, endColumn: 17 }] },
