@@ -7,13 +7,28 @@
 export class MappedText {
   private constructor(
     readonly text: string,
-    /** Dockerfile offset of each character of `text`, plus one entry for the end. */
-    private readonly offsets: Int32Array,
+    /**
+     * Where each character came from, as runs: character `runText[k] + j` of the run is at
+     * Dockerfile offset `runDoc[k] + j`. A slice or a logical line is a few runs, where one
+     * entry per character made every instruction cost four bytes a character.
+     */
+    private readonly runText: Int32Array,
+    private readonly runDoc: Int32Array,
+    /** The Dockerfile offset of the end (one past the last character). */
+    private readonly endDoc: number,
   ) {}
 
   docOffset(index: number): number {
-    const i = Math.max(0, Math.min(index, this.offsets.length - 1));
-    return this.offsets[i]!;
+    const i = Math.max(0, Math.min(index, this.text.length));
+    if (i === this.text.length) return this.endDoc;
+    let lo = 0;
+    let hi = this.runText.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.runText[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.runDoc[lo]! + (i - this.runText[lo]!);
   }
 
   /** Dockerfile offsets of [start, end) in this text: the end is one past the last character. */
@@ -24,31 +39,36 @@ export class MappedText {
 
   static concat(parts: MappedText[], separator = '\n'): MappedText {
     if (parts.length === 1) return parts[0]!;
-    let text = '';
-    const offsets: number[] = [];
+    const b = new Builder();
     parts.forEach((p, i) => {
-      if (i > 0) {
-        text += separator;
-        for (let k = 0; k < separator.length; k++) offsets.push(p.docOffset(0));
+      if (i > 0) for (let k = 0; k < separator.length; k++) b.add(separator[k]!, p.docOffset(0));
+      for (let r = 0; r < p.runText.length; r++) {
+        const from = p.runText[r]!;
+        const to = r + 1 < p.runText.length ? p.runText[r + 1]! : p.text.length;
+        b.add(p.text.slice(from, to), p.runDoc[r]!);
       }
-      text += p.text;
-      for (let k = 0; k < p.text.length; k++) offsets.push(p.offsets[k]!);
     });
-    offsets.push(parts.length ? parts[parts.length - 1]!.docOffset(parts[parts.length - 1]!.text.length) : 0);
-    return new MappedText(text, Int32Array.from(offsets));
+    return MappedText.finish(b, parts.length ? parts[parts.length - 1]!.endDoc : 0);
+  }
+
+  private static finish(b: Builder, endDoc: number): MappedText {
+    if (!b.runText.length) {
+      b.runText.push(0);
+      b.runDoc.push(endDoc);
+    }
+    return new MappedText(b.pieces.join(''), Int32Array.from(b.runText), Int32Array.from(b.runDoc), endDoc);
   }
 
   /** A slice of the document, with the `\r` of CRLF line ends left out. */
   static slice(doc: string, start: number, end: number): MappedText {
-    let text = '';
-    const offsets: number[] = [];
-    for (let i = start; i < end; i++) {
-      if (doc[i] === '\r' && doc[i + 1] === '\n') continue;
-      text += doc[i];
-      offsets.push(i);
+    const b = new Builder();
+    let from = start;
+    for (let cr = doc.indexOf('\r\n', start); cr >= 0 && cr < end; cr = doc.indexOf('\r\n', cr + 2)) {
+      b.add(doc.slice(from, cr), from);
+      from = cr + 1;
     }
-    offsets.push(end);
-    return new MappedText(text, Int32Array.from(offsets));
+    b.add(doc.slice(from, end), from);
+    return MappedText.finish(b, end);
   }
 
   /**
@@ -57,8 +77,7 @@ export class MappedText {
    * the continuation are dropped.
    */
   static joinContinuations(doc: string, start: number, end: number, escape: string): MappedText {
-    let text = '';
-    const offsets: number[] = [];
+    const b = new Builder();
     let pos = start;
     let first = true;
     while (pos < end) {
@@ -74,19 +93,31 @@ export class MappedText {
       first = false;
       const m = continuationPattern(escape).exec(line);
       const keep = m && lineEnd < end ? m.index : line.length;
-      for (let i = 0; i < keep; i++) {
-        text += line[i];
-        offsets.push(pos + i);
-      }
-      if (!(m && lineEnd < end)) {
-        // A line that is not continued ends the logical line (only heredoc bodies may follow).
-        offsets.push(pos + keep);
-        return new MappedText(text, Int32Array.from(offsets));
-      }
+      b.add(line.slice(0, keep), pos);
+      // A line that is not continued ends the logical line (only heredoc bodies may follow).
+      if (!(m && lineEnd < end)) return MappedText.finish(b, pos + keep);
       pos = lineEnd + 1;
     }
-    offsets.push(Math.min(pos, end));
-    return new MappedText(text, Int32Array.from(offsets));
+    return MappedText.finish(b, Math.min(pos, end));
+  }
+}
+
+/** Collects text pieces, each contiguous in the Dockerfile, merging a piece that continues the last run. */
+class Builder {
+  readonly pieces: string[] = [];
+  readonly runText: number[] = [];
+  readonly runDoc: number[] = [];
+  private length = 0;
+
+  add(piece: string, docStart: number): void {
+    if (!piece.length) return;
+    const last = this.runText.length - 1;
+    if (last < 0 || this.runDoc[last]! + (this.length - this.runText[last]!) !== docStart) {
+      this.runText.push(this.length);
+      this.runDoc.push(docStart);
+    }
+    this.pieces.push(piece);
+    this.length += piece.length;
   }
 }
 
