@@ -3,6 +3,7 @@ import { ruleTable } from './harness';
 ruleTable('undefined-arg-in-from', {
   valid: [
     'ARG VARIANT="-alpine3.20"\nFROM node:22${VARIANT} AS jsbuilder\n',
+    'FROM mcr.microsoft.com/devcontainers/dotnet:0-${templateOption:imageVariant}\n',
     'ARG base=scratch\nFROM $base\n',
     'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM alpine:${TARGETARCH}\n',
     'ARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM scratch\n',

@@ -3,6 +3,8 @@ import { ruleTable } from './harness';
 ruleTable('undefined-var', {
   valid: [
     'FROM alpine AS base\nARG foo\nCOPY $foo .\n',
+    // A reference BuildKit rejects fails the build (the syntax layer's error), it does not expand to empty (vscode-dev-containers' templates).
+    'FROM alpine\nARG INSTALL_ZSH="${templateOption:installZsh}"\nCOPY ${templateOption:x} ${B:=x} /\n',
     'FROM python AS base\nARG VERSION=$PYTHON_VERSION\n',
     'FROM scratch\nARG foo\nCOPY Dockerfile${foo} .\n',
     // ARGs and ENVs of the stage it builds on count.

@@ -1,6 +1,7 @@
 import type { Range } from 'vscode-languageserver-types';
 import type { Inst, Model, Stage } from '../../model/model';
 import type { MappedText } from '../../model/mapped-text';
+import { readReference } from '../../model/variables';
 
 /** Helpers for the rules that mirror BuildKit's build checks (`docker build --check`). */
 
@@ -50,7 +51,8 @@ export interface VarRef {
 /**
  * The `$X` / `${X...}` references BuildKit's lexer expands in a word, nested defaults included.
  * Single quotes stop expansion unless `ignoreQuotes` (heredoc bodies); the escape character
- * makes `$` literal.
+ * makes `$` literal. A reference the lexer rejects (`${templateOption:x}`) expands to nothing:
+ * the build fails there, which the syntax layer reports, so it is not among them.
  */
 export function varRefs(text: string, escape = '\\', ignoreQuotes = false): VarRef[] {
   const out: VarRef[] = [];
@@ -75,7 +77,7 @@ export function varRefs(text: string, escape = '\\', ignoreQuotes = false): VarR
         const close = matchingBrace(text, i + 2, to);
         if (close < 0) return;
         const m = /^([A-Za-z_][A-Za-z0-9_]*)(:?[-+?]|##?|%%?|\/\/?)?/.exec(text.slice(i + 2, close));
-        if (m) {
+        if (m && !readReference(text.slice(0, close + 1), i, escape).error) {
           out.push({ name: m[1]!, modifier: (m[2] ?? '').replace(/^(#|%|\/)\1$/, '$1'), start: i, end: close + 1 });
           const wordStart = i + 2 + m[0].length;
           if (wordStart < close) scan(wordStart, close);
