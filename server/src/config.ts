@@ -20,6 +20,14 @@ export interface LayerwiseSettings {
   cache: CacheSettings;
   inlayHints: InlayHintSettings;
   layers: { display: LayersDisplay };
+  registry: RegistrySettings;
+}
+
+/** Asking image registries about base images (server/src/registry): nothing is sent unless `enabled`. */
+export interface RegistrySettings {
+  enabled: boolean;
+  /** Registries or repositories never asked (`ghcr.io`, `registry.corp:5000`, `ghcr.io/org/*`, `alpine`). */
+  exclude: string[];
 }
 
 /** Inline hints; VS Code's own `editor.inlayHints.enabled` turns them all off in the editor. */
@@ -70,6 +78,7 @@ export const DEFAULT_SETTINGS: LayerwiseSettings = {
   cache: { enable: true, commits: 200, codeLens: false },
   inlayHints: { variables: true, stages: true },
   layers: { display: 'lens' },
+  registry: { enabled: false, exclude: [] },
 };
 
 const MAX_CACHE_COMMITS = 100_000;
@@ -82,6 +91,7 @@ interface SettingSchema {
   minimum?: number;
   maximum?: number;
   additionalProperties?: unknown;
+  items?: unknown;
   scope: 'resource' | 'window';
 }
 
@@ -201,6 +211,20 @@ export const SETTINGS_SCHEMA: Record<string, SettingSchema> = {
       'Where the layer sizes (and, with `layerwise.cache.codeLens`, the re-run shares) appear: "lens" above each instruction, "inline" at its end (an inline hint), "both", or "off".',
     scope: 'resource',
   },
+  'registry.enabled': {
+    type: 'boolean',
+    default: DEFAULT_SETTINGS.registry.enabled,
+    description:
+      "Ask the base images' registries (with no pull) for their compressed size, layer count, platforms and current digest, newer tags and smaller variants: a FROM lens and hover before any build, code actions to change the tag, real digests to pin. Sends the image names (and the credentials of your Docker config for those registries) to each registry FROM names; never for stages or `layerwise.registry.exclude`.",
+    scope: 'resource',
+  },
+  'registry.exclude': {
+    type: 'array',
+    items: { type: 'string' },
+    default: DEFAULT_SETTINGS.registry.exclude,
+    description: 'Registries or repositories never asked, even with `layerwise.registry.enabled`: `registry.corp:5000`, `ghcr.io/org/*`, `*.internal`, `alpine`.',
+    scope: 'resource',
+  },
   'trace.server': {
     type: 'string',
     default: 'off',
@@ -220,6 +244,7 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
   const cache = isRecord(r.cache) ? r.cache : {};
   const inlayHints = isRecord(r.inlayHints) ? r.inlayHints : {};
   const layers = isRecord(r.layers) ? r.layers : {};
+  const registry = isRecord(r.registry) ? r.registry : {};
   const rules: Record<string, Severity> = {};
   if (isRecord(r.rules)) {
     for (const [k, v] of Object.entries(r.rules)) {
@@ -260,6 +285,10 @@ export function normalizeSettings(raw: unknown): LayerwiseSettings {
     },
     layers: {
       display: (LAYERS_DISPLAYS as readonly unknown[]).includes(layers.display) ? (layers.display as LayersDisplay) : DEFAULT_SETTINGS.layers.display,
+    },
+    registry: {
+      enabled: bool(registry.enabled, DEFAULT_SETTINGS.registry.enabled),
+      exclude: Array.isArray(registry.exclude) ? registry.exclude.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : [],
     },
   };
 }

@@ -33,6 +33,8 @@ export interface ImageInfo {
   /** The digest the tag (or the digest asked for) resolves to now: the index's when there is one. */
   digest: string;
   platforms: PlatformInfo[];
+  /** Every platform the tag has, measured or not (`allPlatforms: false` measures only the target). */
+  tagPlatforms: string[];
   /** The platform measured for, and its entry when the image has it. */
   targetPlatform: string;
   target?: PlatformInfo;
@@ -187,7 +189,8 @@ export async function imageInfo(client: RegistryClient, ref: ImageReference, o: 
     const p = parsePlatformValue(platform);
     targetInfo = p && normalizePlatform(p).os === normalizePlatform(target).os && normalizePlatform(p).architecture === normalizePlatform(target).architecture ? platforms[0] : undefined;
   }
-  const info: ImageInfo = { reference: familiarName(ref), digest: top.digest, platforms, targetPlatform, ...(targetInfo ? { target: targetInfo } : {}), newerTags: [], variants: [] };
+  const tagPlatforms = entries ? entries.map((d) => platformOf(d.platform)) : platforms.map((p) => p.platform);
+  const info: ImageInfo = { reference: familiarName(ref), digest: top.digest, platforms, tagPlatforms, targetPlatform, ...(targetInfo ? { target: targetInfo } : {}), newerTags: [], variants: [] };
   if (o.candidates === false || !ref.tag) return info;
   const tags = await client.tags(ref);
   const measureTags = (list: string[]): Promise<TagSize[]> =>
