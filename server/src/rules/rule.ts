@@ -48,6 +48,8 @@ export interface RuleMeta {
       /** What the local daemon has (keyed by `localImageKey`), for rules that read `RuleContext.images`. */
       images?: Record<string, LocalImageFacts | null>;
       daemonPlatform?: DaemonPlatform;
+      /** What registries serve now, for rules that read `RuleContext.registryDigests`. */
+      registryDigests?: Record<string, string>;
     };
   };
   /** Whether findings carry a fix, and whether that fix keeps behaviour (safe) or may change it (unsafe). */
@@ -121,6 +123,12 @@ export interface RuleContext {
    */
   images?: ReadonlyMap<string, LocalImageFacts | null>;
   daemonPlatform?: DaemonPlatform;
+  /**
+   * The digest a base image's tag points to in its registry now (server/src/registry), keyed by
+   * `localImageKey` of the reference without its digest. Undefined, or a reference missing, when no
+   * registry was asked (the default: the user allows it): rules that need it then stay silent.
+   */
+  registryDigests?: ReadonlyMap<string, string>;
   report(finding: Finding): void;
 }
 
