@@ -117,13 +117,32 @@ describe('a budget per instruction', () => {
   });
 
   it('a RUN script over the parse limit is not parsed, and the RUN says its shell commands are not checked', () => {
-    const doc = docOf(`FROM alpine:3.20\nRUN ${Array(30_000).fill('apt-get install x').join(' && ')}\n`);
+    const doc = docOf(`FROM alpine:3.20\nRUN <<EOF\n${Array(6_000).fill('apt-get install x').join('\n')}\nEOF\n`);
     const run = doc.model().runs()[0]!;
     assert.equal(run.run!.shell!.tooLarge, true);
     assert.deepEqual(run.run!.commands, []);
     const note = lintDocument(doc, DEFAULT_SETTINGS).filter((d) => d.code === 'instruction-too-large');
     assert.equal(note.length, 1);
-    assert.match(note[0]!.message, /This RUN's script has 629,996 characters, more than the 100,000 Layerwise parses/);
+    assert.match(note[0]!.message, /This RUN's script has 10[0-9],[0-9]{3} characters, more than the 100,000 Layerwise parses/);
+  });
+
+  it('a document over 256 KiB, or with a logical line over 32 KiB, is not checked, and one information diagnostic says so', () => {
+    const huge = lintDocument(docOf(`FROM alpine:3.20\n${'RUN echo $A\n'.repeat(30_000)}`), DEFAULT_SETTINGS);
+    assert.equal(huge.length, 1);
+    assert.equal(huge[0]!.code, 'document-too-large');
+    assert.equal(huge[0]!.severity, 3);
+    assert.match(huge[0]!.message, /This Dockerfile has 360,017 characters, more than the 262,144 Layerwise checks/);
+    const long = lintDocument(docOf(`FROM alpine:3.20\nRUN true\nRUN echo a \\\n${'  && b \\\n'.repeat(4_000)}  && c\n`), DEFAULT_SETTINGS);
+    assert.deepEqual(long.map((d) => [d.code, d.range.start.line]), [['document-too-large', 2]]);
+    assert.match(long[0]!.message, /more than 32,768 characters, the most Layerwise checks in one instruction/);
+  });
+
+  it('CR-only line ends are lines for the limit: 3,000 of them are checked', () => {
+    const found = lintDocument(docOf(`FROM alpine:3.20\r${'RUN cd /tmp\r'.repeat(3_000)}`), DEFAULT_SETTINGS);
+    assert.equal(found.filter((d) => d.code === 'document-too-large').length, 0);
+    const cds = found.filter((d) => d.code === 'run-cd-instead-of-workdir');
+    assert.equal(cds.length, 3_000);
+    assert.equal(cds[2_999]!.range.start.line, 3_000);
   });
 
   it('a document under the limits is reported in full, without a note', () => {

@@ -10,6 +10,58 @@ import { MAX_SCRIPT_CHARS } from '../model/shell';
 export const MAX_DIAGNOSTICS_PER_INSTRUCTION = 100;
 export const TOO_LARGE_CODE = 'instruction-too-large';
 
+/**
+ * Beyond these a document is not checked at all: one information diagnostic says so. The largest of
+ * 713 real Dockerfiles has 94,093 characters and its longest instruction line (continuations
+ * joined) 2,570; at 1 MB, parsing and the rules took 2 to 9 CPU seconds per shape of
+ * test/support/fuzz.ts PATHOLOGIES, during which nothing else was answered.
+ */
+export const MAX_DOCUMENT_CHARS = 256 * 1024;
+export const MAX_LINE_CHARS = 32 * 1024;
+export const DOCUMENT_TOO_LARGE_CODE = 'document-too-large';
+
+/** Whether the line ending at `end` continues on the next (ends with `\` or `` ` ``, whatever the escape directive). */
+function continues(text: string, end: number): boolean {
+  let i = end - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+  return text[i] === '\\' || text[i] === '`';
+}
+
+function tooLarge(line: number, message: string): Diagnostic {
+  const range = { start: { line, character: 0 }, end: { line, character: 0 } };
+  return { range, severity: DiagnosticSeverity.Information, source: 'layerwise', code: DOCUMENT_TOO_LARGE_CODE, message };
+}
+
+/**
+ * The information diagnostic for a document too large to check (over MAX_DOCUMENT_CHARS, or a
+ * logical line over MAX_LINE_CHARS), found by one scan of the text; undefined when it can be checked.
+ */
+export function documentTooLarge(text: string): Diagnostic | undefined {
+  const fmt = (n: number): string => n.toLocaleString('en-US');
+  if (text.length > MAX_DOCUMENT_CHARS) {
+    return tooLarge(0, `This Dockerfile has ${fmt(text.length)} characters, more than the ${fmt(MAX_DOCUMENT_CHARS)} Layerwise checks: nothing in it is checked.`);
+  }
+  let line = 0;
+  let logicalStart = 0;
+  let logicalLine = 0;
+  for (let at = 0; at <= text.length; line++) {
+    let end = at;
+    while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+    if (end - logicalStart > MAX_LINE_CHARS) {
+      return tooLarge(
+        logicalLine,
+        `This line (with its continuation lines) has more than ${fmt(MAX_LINE_CHARS)} characters, the most Layerwise checks in one instruction: nothing in this Dockerfile is checked. Split it into smaller instructions.`,
+      );
+    }
+    at = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    if (!continues(text, end)) {
+      logicalStart = at;
+      logicalLine = line + 1;
+    }
+  }
+  return undefined;
+}
+
 function info(range: Diagnostic['range'], message: string): Diagnostic {
   return { range, severity: DiagnosticSeverity.Information, source: 'layerwise', code: TOO_LARGE_CODE, message };
 }

@@ -5,10 +5,11 @@ import type { BuildContext } from '../model/build-context';
 import type { ParsedDocument } from './document';
 import type { HadolintConfig } from './hadolint-config';
 import type { RuleContext } from '../rules/rule';
-import { runRules, type RuleConfig } from './rule-runner';
+import { runRuleSteps, type RuleConfig } from './rule-runner';
 import { toRuleConfig } from './hadolint-config';
 import { syntaxDiagnostics } from './syntax-validation';
-import { applyBudget } from './budget';
+import { applyBudget, documentTooLarge } from './budget';
+import { drain, type Steps } from './cooperative';
 
 /** Files with a NUL byte in their first 8 KiB are treated as binary and not analysed. */
 export function looksBinary(text: string): boolean {
@@ -24,10 +25,17 @@ export interface LintEnvironment {
   /** What the local Docker daemon has for the base images (server/src/docker/image-facts.ts); absent: those rules stay silent. */
   images?: RuleContext['images'];
   daemonPlatform?: RuleContext['daemonPlatform'];
+  /** What registries serve now for the base images' tags (server/src/registry); absent: those rules stay silent. */
+  registryDigests?: RuleContext['registryDigests'];
 }
 
 /** Every diagnostic the engine reports for one document version. */
 export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings, env: LintEnvironment = {}): Diagnostic[] {
+  return drain(lintSteps(doc, settings, env));
+}
+
+/** lintDocument in steps: the parse, the syntax checks, the model, each rule (see cooperative.ts). */
+export function* lintSteps(doc: ParsedDocument, settings: LayerwiseSettings, env: LintEnvironment = {}): Steps<Diagnostic[]> {
   if (looksBinary(doc.text)) {
     return [
       {
@@ -39,16 +47,23 @@ export function lintDocument(doc: ParsedDocument, settings: LayerwiseSettings, e
       },
     ];
   }
+  const tooLarge = documentTooLarge(doc.text);
+  if (tooLarge) return [tooLarge];
   if (!shellParserReady()) throw new Error('lintDocument needs initShellParser() to have finished');
+  void doc.dockerfile;
+  yield;
   const syntax = settings.validation.enable ? syntaxDiagnostics(doc, (e) => env.onRuleError?.('syntax', e)) : [];
+  yield;
   const config = env.ruleConfig ?? toRuleConfig(settings.rules, env.hadolint);
   const model = doc.model(settings.buildArgs);
-  const rules = runRules(model, {
+  yield;
+  const rules = yield* runRuleSteps(model, {
     config,
     buildContext: env.buildContext,
     onRuleError: env.onRuleError,
     images: env.images,
     daemonPlatform: env.daemonPlatform,
+    registryDigests: env.registryDigests,
   });
   return applyBudget(model, [...syntax, ...rules]);
 }

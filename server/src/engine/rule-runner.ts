@@ -5,6 +5,7 @@ import type { LabelType } from '../rules/lib/label-schema';
 import type { Fix, Rule, RuleContext, RuleOptions, RuleSeverity } from '../rules/rule';
 import type { BuildContext } from '../model/build-context';
 import { ruleDocsUri } from './rule-docs';
+import { drain, type Steps } from './cooperative';
 
 
 export interface RuleConfig {
@@ -121,9 +122,15 @@ export interface RunRulesOptions {
   onRuleError?: (rule: string, error: unknown) => void;
   images?: RuleContext['images'];
   daemonPlatform?: RuleContext['daemonPlatform'];
+  registryDigests?: RuleContext['registryDigests'];
 }
 
-export function runRules(model: Model, { config, buildContext, onRuleError, images, daemonPlatform }: RunRulesOptions): Diagnostic[] {
+export function runRules(model: Model, options: RunRulesOptions): Diagnostic[] {
+  return drain(runRuleSteps(model, options));
+}
+
+/** runRules, yielding after each rule (see cooperative.ts). */
+export function* runRuleSteps(model: Model, { config, buildContext, onRuleError, images, daemonPlatform, registryDigests }: RunRulesOptions): Steps<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const { byLine, global } = suppressions(model);
   const instructionStarts = model.instructions.flatMap((i) => (i.trigger ? [i.range.start.line] : [i.range.start.line])).sort((a, b) => a - b);
@@ -167,10 +174,11 @@ export function runRules(model: Model, { config, buildContext, onRuleError, imag
       });
     };
     try {
-      rule.check({ model, buildContext, options, report, images, daemonPlatform });
+      rule.check({ model, buildContext, options, report, images, daemonPlatform, registryDigests });
     } catch (e) {
       onRuleError?.(rule.meta.id, e);
     }
+    yield;
   }
   out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return out;
