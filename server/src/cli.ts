@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ANALYZE_USAGE, runAnalyze } from './analyze/cli';
 import { CACHE_REPORT_USAGE, runCacheReport } from './cache/report';
+import { NEXT_BUILD_USAGE, RECORD_USAGE, runNextBuild, runRecord } from './cache/next-build-cli';
 import { defaultTimingsDir, TimingsStore } from './cache/timings';
 import { DEFAULT_SETTINGS } from './config';
 import { commandLineImageFacts } from './docker/image-facts';
@@ -14,22 +15,24 @@ import { findHadolintConfig, parseHadolintConfig, type HadolintConfig } from './
 import { lintDocument } from './engine/lint';
 import { toSarif } from './engine/sarif';
 import { initShellParser } from './model/shell';
-import { IMAGE_INFO_USAGE, runImageInfo } from './registry/cli';
+import { commandLineRegistryDigests, IMAGE_INFO_USAGE, runImageInfo } from './registry/cli';
 
 const VERSION = '0.1.0';
 
-const LINT_USAGE = `Usage: layerwise lint [--format tty|json|sarif] [--fail-level error|warning|info|none] [--config FILE] [--docker] PATHS...
+const LINT_USAGE = `Usage: layerwise lint [--format tty|json|sarif] [--fail-level error|warning|info|none] [--config FILE] [--docker] [--registry] PATHS...
 
   Lints Dockerfiles with the same engine and rules as the Layerwise editor extension.
   Directories are searched for Dockerfiles; files given by name are linted whatever their name.
   Suppression comments (# layerwise ignore=..., # hadolint ignore=..., # check=skip=...) and the
   nearest .hadolint.yaml (or --config FILE) apply as in the editor. --docker also asks the local
   Docker daemon about base images (their platform, their registry digests), as the editor does.
+  --registry asks the base images' registries which digest each tag points to now (sending the
+  image names and the credentials of ~/.docker/config.json there), for the digest-pinning rules.
 
   Exit status: 0 no finding at or above the fail level (default: error, or the
   failure-threshold of .hadolint.yaml), 1 findings at or above it, 2 usage or input problem.`;
 
-const USAGE = `${LINT_USAGE}\n\n${ANALYZE_USAGE}\n\n${CACHE_REPORT_USAGE}\n\n${IMAGE_INFO_USAGE}`;
+const USAGE = `${LINT_USAGE}\n\n${ANALYZE_USAGE}\n\n${CACHE_REPORT_USAGE}\n\n${NEXT_BUILD_USAGE}\n\n${RECORD_USAGE}\n\n${IMAGE_INFO_USAGE}`;
 
 export interface CliIO {
   out: (s: string) => void;
@@ -53,6 +56,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   if (command === 'analyze') return runAnalyze(rest, io);
   if (command === 'image-info') return runImageInfo(rest, io);
   if (command === 'cache-report') return runCacheReport(rest, io, { timingsStore: new TimingsStore(defaultTimingsDir()) });
+  if (command === 'next-build') return runNextBuild(rest, io);
+  if (command === 'record') return runRecord(rest, io);
   if (command !== 'lint') {
     io.err(`layerwise: unknown command "${command}"\n\n${USAGE}`);
     return 2;
@@ -65,6 +70,7 @@ async function runLint(rest: string[], io: CliIO): Promise<number> {
   let failLevel: FailLevel | undefined;
   let configFile: string | undefined;
   let docker = false;
+  let registry = false;
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -91,6 +97,8 @@ async function runLint(rest: string[], io: CliIO): Promise<number> {
       }
     } else if (a === '--docker') {
       docker = true;
+    } else if (a === '--registry') {
+      registry = true;
     } else if (a === '--help' || a === '-h') {
       io.out(LINT_USAGE);
       return 0;
@@ -128,6 +136,7 @@ async function runLint(rest: string[], io: CliIO): Promise<number> {
   await initShellParser();
   const findings: Finding[] = [];
   const imageFacts = docker ? commandLineImageFacts((m) => io.err(`layerwise: ${m}`)) : undefined;
+  const registryDigests = registry ? commandLineRegistryDigests((m) => io.err(`layerwise: ${m}`)) : undefined;
   let threshold: FailLevel = failLevel ?? 'error';
   for (const file of files) {
     let text: string;
@@ -146,6 +155,7 @@ async function runLint(rest: string[], io: CliIO): Promise<number> {
       hadolint,
       onRuleError: (rule, e) => io.err(`layerwise: rule ${rule} failed on ${file}: ${(e as Error).message}`),
       ...(await imageFacts?.(doc.model(DEFAULT_SETTINGS.buildArgs))),
+      ...(await registryDigests?.(doc.model(DEFAULT_SETTINGS.buildArgs))),
     });
     for (const d of diagnostics) findings.push(toFinding(file, d));
   }

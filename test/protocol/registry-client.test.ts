@@ -152,6 +152,29 @@ describe('registry client on a real registry without authentication', () => {
     assert.equal((await run()).code, 2);
   });
 
+  it('layerwise lint --registry: a pin the tag moved away from is found; without the flag nothing is asked', async (t) => {
+    if (skip) return t.skip(skip);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-lint-registry-'));
+    try {
+      const file = path.join(dir, 'Dockerfile');
+      fs.writeFileSync(file, `FROM ${registry!.host}/lib/base:3.19.1@${pushed['3.19.2']!.digest}\nFROM ${registry!.host}/lib/base:3.19.4@${pushed['3.19.4']!.digest}\n`);
+      const lint = async (...flags: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        await runCli(['lint', '--format', 'json', ...flags, file], { out: (s) => out.push(s), err: (s) => err.push(s) });
+        return { findings: JSON.parse(out.join('\n')) as { rule: string; line: number; message: string }[], err: err.join('\n') };
+      };
+      const without = await lint();
+      assert.deepEqual(without.findings.filter((f) => f.rule === 'base-image-digest-stale'), []);
+      const withFlag = await lint('--registry');
+      const stale = withFlag.findings.filter((f) => f.rule === 'base-image-digest-stale');
+      assert.deepEqual(stale.map((f) => f.line), [1], withFlag.err);
+      assert.ok(stale[0]!.message.includes(pushed['3.19.1']!.digest.slice(0, 19)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says why: not found, down, too large', async (t) => {
     if (skip) return t.skip(skip);
     const client = new RegistryClient();

@@ -29,6 +29,14 @@ ruleTable('base-image-digest', {
     { code: 'FROM alpine\n', buildArgs: {}, errors: [{ line: 1 }] },
     // The daemon has the image and knows its registry digest: the fix pins to it and keeps the tag.
     { code: 'FROM busybox:1.36\nRUN true\n', images: { 'busybox:1.36': local([`busybox@${LOCAL}`]) }, errors: [{ line: 1 }], output: `FROM busybox:1.36@${LOCAL}\nRUN true\n` },
+    // The registry's digest now comes first (registry queries allowed), the local one after it.
+    {
+      code: 'FROM busybox:1.36\nRUN true\n',
+      images: { 'busybox:1.36': local([`busybox@${LOCAL}`]) },
+      registryDigests: { 'busybox:1.36': DIGEST },
+      errors: [{ line: 1 }],
+      output: `FROM busybox:1.36@${DIGEST}\nRUN true\n`,
+    },
     { code: 'FROM busybox\n', images: { 'busybox:latest': local([`docker.io/library/busybox@${LOCAL}`]) }, errors: [{ line: 1 }], output: `FROM busybox@${LOCAL}\n` },
     {
       code: 'FROM 127.0.0.1:5000/lw-test/busybox:1 AS base\n',

@@ -21,6 +21,8 @@ export interface DaemonFacts {
   /** By reference (`localImageKey`); null: the daemon has no such image. */
   images?: Record<string, LocalImageFacts | null>;
   daemonPlatform?: DaemonPlatform;
+  /** What registries serve now (`RuleContext.registryDigests`). */
+  registryDigests?: Record<string, string>;
 }
 
 export interface ValidCase extends CaseContext, DaemonFacts {
@@ -72,6 +74,7 @@ export function findingsOf(ruleId: string, text: string, c: Omit<ValidCase, 'cod
       onRuleError: (r, e) => errors.push(`${r}: ${(e as Error).stack}`),
       ...(c.images ? { images: new Map(Object.entries(c.images)) } : {}),
       ...(c.daemonPlatform ? { daemonPlatform: c.daemonPlatform } : {}),
+      ...(c.registryDigests ? { registryDigests: new Map(Object.entries(c.registryDigests)) } : {}),
     },
   ).filter((d) => d.code === ruleId);
   assert.deepEqual(errors, [], 'a rule threw');

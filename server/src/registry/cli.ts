@@ -1,5 +1,7 @@
 import { humanSize } from '../docker/units';
-import { formatPlatform, parsePlatformValue } from '../rules/lib/local-images';
+import type { Model } from '../model/model';
+import { formatPlatform, localImageKey, parsePlatformValue, pulledBases } from '../rules/lib/local-images';
+import { withoutDigest } from '../rules/lib/registry-digests';
 import { RegistryClient, RegistryError } from './client';
 import { registryCredentials } from './credentials';
 import { daemonRegistryConfig } from './daemon-config';
@@ -99,4 +101,38 @@ export async function runImageInfo(args: string[], io: CliIO): Promise<number> {
     io.err(`layerwise image-info: ${formatPlatform(platform)} ${refs[0]}: ${why}`);
     return 1;
   }
+}
+
+/**
+ * `layerwise lint --registry`: for each model, the digest every pulled base image's tag points to
+ * now (RuleContext.registryDigests), for the digest rules. A registry that cannot be read is
+ * reported once through `warn`; those rules then stay silent and the exit status does not change.
+ */
+export function commandLineRegistryDigests(warn: (message: string) => void): (model: Model) => Promise<{ registryDigests: Map<string, string> }> {
+  const client = new RegistryClient({ ...daemonRegistryConfig(), credentials: (r) => registryCredentials(r, { log: warn }), log: warn });
+  const known = new Map<string, Promise<string | undefined>>();
+  return async (model) => {
+    const registryDigests = new Map<string, string>();
+    for (const { base, ref } of pulledBases(model)) {
+      if (!base.ref?.tag) continue;
+      const key = localImageKey(withoutDigest(ref));
+      let digest = known.get(key);
+      if (!digest) {
+        const parsed = parseReference(withoutDigest(ref));
+        digest = parsed.ok
+          ? imageInfo(client, parsed.ref, { candidates: false, allPlatforms: false }).then(
+              (i) => i.digest,
+              (e: unknown) => {
+                warn(`--registry: ${ref}: ${e instanceof RegistryError ? `${e.kind}: ${e.message}` : (e as Error).message}`);
+                return undefined;
+              },
+            )
+          : Promise.resolve(undefined);
+        known.set(key, digest);
+      }
+      const d = await digest;
+      if (d) registryDigests.set(key, d);
+    }
+    return { registryDigests };
+  };
 }

@@ -13,6 +13,7 @@ import aptPinVersions from './apt-pin-versions';
 import aptUpdateSeparate from './apt-update-separate';
 import aptUpgrade from './apt-upgrade';
 import baseImageDigest from './base-image-digest';
+import baseImageDigestStale from './base-image-digest-stale';
 import baseImageLatest from './base-image-latest';
 import baseImageUntagged from './base-image-untagged';
 import baseImageUntrustedRegistry from './base-image-untrusted-registry';
@@ -112,6 +113,7 @@ export const RULES: readonly Rule[] = [
   aptUpdateSeparate,
   aptUpgrade,
   baseImageDigest,
+  baseImageDigestStale,
   baseImageLatest,
   baseImageUntagged,
   baseImageUntrustedRegistry,
