@@ -18,7 +18,7 @@ export const REQUIREMENTS = [
   { pkg: 'iproute2', tool: 'ip', tiers: ['daemon'], needs: 'the daemon tests (each engine has its own bridge)' },
   { pkg: 'busybox-static', tool: '/bin/busybox', tiers: ['daemon'], needs: 'the busybox base image of the daemon tests' },
   { pkg: 'debootstrap', tool: 'debootstrap', tiers: ['daemon'], needs: 'the Debian base image of the fix tests' },
-  { pkg: 'docker-registry', tool: 'docker-registry', tiers: ['protocol', 'daemon'], needs: 'the registry of the RepoDigests and registry-client tests' },
+  { pkg: 'docker-registry', tool: 'docker-registry', tiers: ['protocol', 'daemon', 'e2e'], needs: 'the registry of the RepoDigests, registry-client and registry-lens tests' },
   { pkg: 'openssl', tool: 'openssl', tiers: ['protocol', 'daemon'], needs: 'the TLS transport tests and the token server of the registry tests' },
   { pkg: 'apache2-utils', tool: 'htpasswd', tiers: ['protocol'], needs: 'the basic-authentication registry test (htpasswd -B)' },
   { pkg: 'ca-certificates', tiers: ['daemon'], needs: 'TLS to the npm registry inside test builds' },

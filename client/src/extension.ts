@@ -22,6 +22,7 @@ import {
 } from '../../server/src/docker/protocol';
 import { analyzeImage, onAnalyzeProgress } from './analyze/analyze-command';
 import { CacheStatus } from './cache-status';
+import { registerRegistryPrompt } from './registry-prompt';
 import { COMMAND_IDS, type CommandId } from './command-ids';
 
 /**
@@ -74,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   }
   cacheStatus = new CacheStatus(() => (client?.state === State.Running ? client : undefined));
   context.subscriptions.push(cacheStatus);
+  registerRegistryPrompt(context);
   await start(context);
 }
 

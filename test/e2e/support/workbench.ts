@@ -152,6 +152,8 @@ export async function prepareWorkbench(fixture: string, log: (line: string) => v
       'editor.hover.delay': 150,
       'workbench.editor.enablePreview': false,
       'chat.commandCenter.enabled': false,
+      // Set, so the one-time registry question does not open over the tests; the registry test enables it per workspace.
+      'layerwise.registry.enabled': false,
     },
   });
 
