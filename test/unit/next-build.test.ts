@@ -45,8 +45,8 @@ const BASE: Project = {
 function describeProject(p: Project) {
   const model = new ParsedDocument('file:///ctx/Dockerfile', 0, p.dockerfile).model(p.settings.buildArgs);
   const files: Project['files'] = { ...p.files, Dockerfile: p.dockerfile, '.dockerignore': p.ignore };
-  // As the session sends it: ignored files left out (the Dockerfile and .dockerignore always go).
-  for (const f of Object.keys(files)) if (f.endsWith('.log')) delete files[f];
+  // As the session sends the context: ignored files left out (.dockerignore always goes).
+  for (const f of Object.keys(files)) if (f.endsWith('.log') || (f === 'Dockerfile' && p.ignore.includes('Dockerfile'))) delete files[f];
   const context = snapshotFromFiles(files);
   const desc = describeBuild(model, p.settings, context);
   if ('error' in desc) throw new Error(desc.error);
@@ -76,7 +76,7 @@ const insert = (text: string, n: number, add: string): string => {
 /** line → [willRun, reason]; steps not listed are cached. */
 type Expect = Record<number, [boolean | null, string]>;
 
-/** The same project copying only src/ instead of the whole context (which holds the Dockerfile: the session always sends it). */
+/** The same project copying only src/ instead of the whole context (which holds the Dockerfile). */
 const SRC_ONLY: Project = { ...BASE, dockerfile: line(DOCKERFILE, 5, 'COPY src/ ./src/') };
 const editSrcOnly = (f: (p: Project) => Partial<Project>): Project => ({ ...SRC_ONLY, ...f(SRC_ONLY) });
 
@@ -136,10 +136,10 @@ const CASES: { name: string; before?: Project; after: Project; expect: Expect }[
     expect: { 4: [true, 'line 4 edited'], 5: [true, 'line 4 re-runs'], 8: [true, 'stage `deps` re-runs'], 10: [null, 'may re-run: stage `build` re-runs'], 11: [null, 'may re-run: stage `build` re-runs'] },
   },
   {
-    name: 'the Dockerfile below the install, listed in .dockerignore: the session sends it all the same',
+    name: 'the Dockerfile below the install, listed in .dockerignore',
     before: { ...BASE, ignore: '*.log\nDockerfile\n' },
     after: edit((p) => ({ ignore: '*.log\nDockerfile\n', dockerfile: line(p.dockerfile, 12, 'CMD ["/out/app", "-v"]') })),
-    expect: { 5: [true, 'Dockerfile changed'], 8: [true, 'stage `deps` re-runs'], 10: [null, 'may re-run: stage `build` re-runs'], 11: [null, 'may re-run: stage `build` re-runs'] },
+    expect: {},
   },
   {
     name: 'the Dockerfile below the install, no step copying it',

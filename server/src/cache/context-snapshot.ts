@@ -5,8 +5,8 @@ import { fsBuildContext } from '../model/build-context';
 
 /**
  * The build context as BuildKit sees it through the editor's session (buildkit-session.ts
- * `listLocal`): every entry `.dockerignore` lets through, the Dockerfile and the ignore files
- * always, with what BuildKit's content checksum covers: type, permission bits (setuid, setgid and
+ * `listLocal` for the `context` source): every entry `.dockerignore` lets through (the ignore
+ * files always), with what BuildKit's content checksum covers: type, permission bits (setuid, setgid and
  * sticky too), size, symlink target and the bytes. Not the modification time (tarsum v1 leaves it
  * out, so a `touch` re-runs nothing) and not the owner (the session sends none).
  */
@@ -66,7 +66,7 @@ export class ContextReader {
   async read(root: string, dockerfile: string): Promise<ContextSnapshot> {
     const ctx = fsBuildContext(root, path.join(root, dockerfile));
     const negations = (ctx.ignoreFile?.patterns ?? []).some((p) => p.startsWith('!'));
-    const always = new Set([dockerfile, '.dockerignore', `${dockerfile}.dockerignore`]);
+    const always = new Set(['.dockerignore', `${dockerfile}.dockerignore`]);
     const out: ContextSnapshot = new Map();
     let hashed = 0;
     const walk = async (relDir: string): Promise<void> => {

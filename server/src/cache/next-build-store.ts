@@ -78,27 +78,29 @@ export interface NextBuildInputs {
   /** The Dockerfile's text (the editor's unsaved version); read from disk when absent. */
   text?: string;
   settings: BuildSettings;
-  /** Image IDs of the external images the steps read (FROM, COPY --from=image). */
-  images: ImageIds;
+  /** The image ID of an external image the steps read (FROM, COPY --from=image); undefined when it cannot be told. */
+  imageId: (ref: string) => Promise<string | undefined>;
   reader: ContextReader;
 }
 
 /** The steps and context of a build of the Dockerfile as it is now (context: the Dockerfile's folder, as Build Image sends it). */
-export async function describeNow(inputs: NextBuildInputs): Promise<{ desc: BuildDescription; context: ContextSnapshot } | { error: string }> {
+export async function describeNow(inputs: NextBuildInputs): Promise<{ desc: BuildDescription; context: ContextSnapshot; images: ImageIds } | { error: string }> {
   const file = path.resolve(inputs.dockerfilePath);
   const text = inputs.text ?? (await fs.promises.readFile(file, 'utf8'));
   const model = new ParsedDocument(pathToFileURL(file).href, 0, text).model(inputs.settings.buildArgs);
   const context = await inputs.reader.read(path.dirname(file), path.basename(file));
   const desc = describeBuild(model, inputs.settings, context);
   if ('error' in desc) return desc;
-  return { desc, context };
+  const ids = new Map<string, string | undefined>();
+  for (const ref of new Set(desc.steps.flatMap((s) => s.images))) ids.set(ref, await inputs.imageId(ref).catch(() => undefined));
+  return { desc, context, images: (ref) => ids.get(ref) };
 }
 
 /** Records the inputs of a build that has just succeeded (Build Image, `layerwise record`). */
 export async function recordNow(inputs: NextBuildInputs, store: BuildInputsStore, imageId: string | undefined): Promise<BuildRecord | { error: string }> {
   const now = await describeNow(inputs);
   if ('error' in now) return now;
-  const rec = recordBuild(now.desc, inputs.settings, now.context, inputs.images, { imageId });
+  const rec = recordBuild(now.desc, inputs.settings, now.context, now.images, { imageId });
   await store.record(inputs.dockerfilePath, rec);
   return rec;
 }
@@ -112,6 +114,6 @@ export async function predictNow(inputs: NextBuildInputs, store: BuildInputsStor
   const now = await describeNow(inputs);
   if ('error' in now) return { kind: 'error', error: now.error };
   const stored = timings ? await timings.read(inputs.dockerfilePath) : undefined;
-  const prediction = predictBuild(now.desc, inputs.settings, now.context, inputs.images, history, (s) => (stored ? TimingsStore.secondsFor(stored, [s.instruction, s.definition]) : null));
+  const prediction = predictBuild(now.desc, inputs.settings, now.context, now.images, history, (s) => (stored ? TimingsStore.secondsFor(stored, [s.instruction, s.definition]) : null));
   return { kind: 'prediction', prediction };
 }

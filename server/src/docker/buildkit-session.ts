@@ -160,10 +160,13 @@ interface LocalEntry {
   file: boolean;
 }
 
-async function listLocal(dir: string, dockerfile: string, include: string[]): Promise<LocalEntry[]> {
+async function listLocal(dir: string, dockerfile: string, include: string[], name: 'context' | 'dockerfile'): Promise<LocalEntry[]> {
   const ctx = fsBuildContext(dir, path.join(dir, dockerfile));
   const negations = (ctx.ignoreFile?.patterns ?? []).some((p) => p.startsWith('!'));
-  const always = new Set([dockerfile, '.dockerignore', `${dockerfile}.dockerignore`]);
+  // The Dockerfile goes as the `dockerfile` source whatever the ignore file says; in the context
+  // (what `COPY . .` takes) it follows .dockerignore, as with the docker CLI, so that listing it
+  // there keeps an edit of the Dockerfile from re-running `COPY . .`.
+  const always = new Set(['.dockerignore', `${dockerfile}.dockerignore`, ...(name === 'dockerfile' ? [dockerfile] : [])]);
   const included = includeTest(include);
   const out: LocalEntry[] = [];
   const walk = async (relDir: string): Promise<void> => {
@@ -288,7 +291,7 @@ export async function openBuildSession(docker: Dockerode, contextDir: string, do
         const include = values('include-patterns');
         void (async () => {
           if (name !== 'context' && name !== 'dockerfile') throw new Error(`BuildKit asked for an unknown local source "${name}"`);
-          const entries = await listLocal(contextDir, dockerfile, include);
+          const entries = await listLocal(contextDir, dockerfile, include, name);
           if (name === 'context' && !include.length && !session.stats) {
             session.stats = { files: entries.filter((e) => e.file).length, bytes: entries.reduce((n, e) => n + (e.file ? e.stat.size : 0), 0) };
           }
