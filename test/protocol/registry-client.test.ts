@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -329,5 +331,51 @@ describe('registry client behind htpasswd (basic authentication, bcrypt)', () =>
     assert.deepEqual(info.platforms, pushed!.platforms);
     const wrong = await failure(imageInfo(new RegistryClient({ credentials: async () => ({ username: 'bob', password: 'x' }) }), r));
     assert.equal(wrong.kind, 'unauthorized');
+  });
+});
+
+describe('registry client through HTTP_PROXY (undici ProxyAgent)', () => {
+  it('reaches an insecure registry by a name only the proxy resolves, and never proxies loopback', async (t) => {
+    const r = await startRegistry();
+    if (!r.ok) return t.skip(r.reason);
+    const registry = r.registry;
+    const port = registry.host.split(':')[1]!;
+    const seen: string[] = [];
+    // A forward proxy on loopback: CONNECT tunnels and absolute-form requests, `registry.lw-test` → the registry.
+    const proxy = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const u = new URL(req.url!);
+      const up = http.request({ host: '127.0.0.1', port, method: req.method, path: u.pathname + u.search, headers: req.headers }, (x) => {
+        res.writeHead(x.statusCode ?? 502, x.headers);
+        x.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket) => {
+      seen.push(`CONNECT ${req.url}`);
+      const up = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.pipe(socket).pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const pushed = await new Pusher(`http://${registry.host}`).push('via/proxy', '1.0.0', [{ ...AMD64, layers: [64, 32] }]);
+      const env = { HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`, NO_PROXY: 'other.example' };
+      const client = new RegistryClient({ env, insecureRegistries: [`registry.lw-test:${port}`] });
+      const info = await imageInfo(client, ref(`registry.lw-test:${port}/via/proxy:1.0.0`), { platform: AMD64 });
+      assert.deepEqual(info.platforms, pushed.platforms);
+      assert.ok(seen.some((s) => s.includes(`registry.lw-test:${port}`)), seen.join('\n'));
+      const before = seen.length;
+      await imageInfo(new RegistryClient({ env }), ref(`${registry.host}/via/proxy:1.0.0`), { platform: AMD64 });
+      assert.equal(seen.length, before, 'loopback is never proxied');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((ok) => proxy.close(() => ok()));
+      await registry.stop();
+    }
   });
 });
