@@ -95,10 +95,16 @@ export function registryLenses(bases: readonly RegistryBase[]): CodeLens[] {
 const within = (p: Position, r: Range): boolean =>
   (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
 
+/** `−35%`, `+2%` against the current tag's size; '' when either is unknown. */
+function delta(size: number | undefined, own: number | undefined): string {
+  if (size === undefined || !own) return '';
+  return `${size < own ? '−' : '+'}${Math.round((Math.abs(size - own) / own) * 100)}%`;
+}
+
 function tagLine(t: TagSize, own: number | undefined): string {
   const size = t.compressedSize === undefined ? 'no image for this platform' : humanSize(t.compressedSize);
-  const delta = t.compressedSize !== undefined && own ? ` (${t.compressedSize < own ? '−' : '+'}${Math.round((Math.abs(t.compressedSize - own) / own) * 100)}%)` : '';
-  return `\`${t.tag}\` ${size}${delta}${t.mayChangeBehaviour ? ` — may change behaviour: ${t.mayChangeBehaviour}` : ''}`;
+  const d = delta(t.compressedSize, own);
+  return `\`${t.tag}\` ${size}${d ? ` (${d})` : ''}${t.mayChangeBehaviour ? ` — may change behaviour: ${t.mayChangeBehaviour}` : ''}`;
 }
 
 /** The registry section of the hover on a FROM's image. */
@@ -151,7 +157,7 @@ export function registryActions(model: Model, uri: string, bases: readonly Regis
       const text = `${repo}:${t.tag}${pinned ? `@${t.digest}` : ''}`;
       const caution = t.mayChangeBehaviour ? ` — may change behaviour: ${t.mayChangeBehaviour}` : '';
       out.push({
-        title: `Use ${repo}:${t.tag} (${humanSize(t.compressedSize)}${own ? `, ${tagLine(t, own).match(/\(([−+]\d+%)\)/)?.[1] ?? ''}` : ''}, ${why})${caution}`.replace(', )', ')'),
+        title: `Use ${repo}:${t.tag} (${[humanSize(t.compressedSize), delta(t.compressedSize, own), why].filter(Boolean).join(', ')})${caution}`,
         kind: 'refactor.rewrite',
         edit: { changes: { [uri]: [{ range: b.base.range, newText: text }] } },
       });
