@@ -8,7 +8,7 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { analyzeOnDaemon } from '../../server/src/analyze/run';
 import { DEFAULT_SETTINGS, type DockerSettings } from '../../server/src/config';
 import { runBuild } from '../../server/src/docker/build';
-import { DaemonClient, type DockerErrorKind } from '../../server/src/docker/client';
+import { DaemonClient, DockerError, type DockerErrorKind } from '../../server/src/docker/client';
 import { resolveEndpoint } from '../../server/src/docker/endpoint';
 import { ImageFactsService } from '../../server/src/docker/image-facts';
 import { LayerLensService, processEnvironment, type LensState } from '../../server/src/docker/service';
@@ -164,11 +164,54 @@ describe('daemon faults at every endpoint', { skip: SKIP }, () => {
     });
   }
 
-  const client = async (): Promise<DaemonClient> => {
+  const client = async (options: Partial<typeof CLIENT> = CLIENT): Promise<DaemonClient> => {
     const r = resolveEndpoint(proxy.host, processEnvironment());
     assert.ok(r.ok);
-    return DaemonClient.connect(r.endpoint, CLIENT);
+    return DaemonClient.connect(r.endpoint, options);
   };
+  const failure = (p: Promise<unknown>): Promise<DockerError> =>
+    p.then(
+      () => assert.fail('the call answered'),
+      (e: unknown) => (assert.ok(e instanceof DockerError, String(e)), e),
+    );
+
+  // The product's deadlines (1.5 s to ping, 10 s per call): a stalled call asks GET /_ping after 1.5 s.
+  it('a hung daemon (nothing answers, GET /_ping included): a list call says the daemon is not responding, from the ping, not from its 10 s deadline', { timeout: 30_000 }, async () => {
+    const c = await client({});
+    proxy.rules.splice(0, Infinity, { path: /.*/, fault: 'hang' });
+    try {
+      const e = await failure(c.listImages());
+      assert.equal(e.kind, 'timeout');
+      assert.match(e.detail, /no answer to GET \/images\/json within 1500 ms, and none to GET \/_ping within 1500 ms either: the daemon is not responding/);
+    } finally {
+      proxy.rules.length = 0;
+    }
+  });
+
+  it('a slow daemon (history answers after 2.5 s, the ping at once) is waited for, not taken for a hung one', { timeout: 30_000 }, async () => {
+    const c = await client({});
+    const id = (await c.inspect(imageTag))!.Id;
+    proxy.delays.splice(0, Infinity, { path: /^\/images\/[^/]+\/history$/, ms: 2_500 });
+    const before = proxy.requests.length;
+    try {
+      assert.ok((await c.history(id)).length > 0);
+      assert.ok(proxy.requests.slice(before).includes('GET /_ping'), 'the stalled call did not ask whether the daemon is alive');
+    } finally {
+      proxy.delays.length = 0;
+    }
+  });
+
+  it('a daemon stuck on one call that still answers GET /_ping: the call\'s deadline ends it and says the ping answers', { timeout: 30_000 }, async () => {
+    const c = await client({ timeoutMs: 1_500, callTimeoutMs: 4_000 });
+    proxy.rules.splice(0, Infinity, { path: /^\/images\/json$/, fault: 'hang' });
+    try {
+      const e = await failure(c.listImages());
+      assert.equal(e.kind, 'timeout');
+      assert.match(e.detail, /no answer to GET \/images\/json within 4000 ms, although GET \/_ping answers: the daemon is busy, or stuck on this call/);
+    } finally {
+      proxy.rules.length = 0;
+    }
+  });
 
   for (const fault of FAULTS) {
     it(`Analyze Image, GET /images/{ref}/json, ${fault}: a clear error`, { timeout: 30_000 }, async () => {

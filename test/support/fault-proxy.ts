@@ -27,6 +27,8 @@ export interface FaultProxy {
   host: string;
   socket: string;
   rules: FaultRule[];
+  /** Requests whose path matches are passed on after `ms`: a slow daemon that does answer. */
+  delays: { path: RegExp; ms: number }[];
   /** `METHOD /path` of every request, in order. */
   requests: string[];
   /** Sends everything to another daemon socket from now on, closing every open connection. */
@@ -49,7 +51,13 @@ export async function faultProxy(upstreamSocket: string): Promise<FaultProxy> {
   const requests: string[] = [];
   const ruleFor = (method: string, url: string): FaultRule | undefined => rules.find((r) => (!r.method || r.method === method) && r.path.test(endpointPath(url)));
 
+  const delays: FaultProxy['delays'] = [];
   const server = http.createServer((req, res) => {
+    const delay = delays.find((d) => d.path.test(endpointPath(req.url ?? '')));
+    if (delay) setTimeout(() => handle(req, res), delay.ms);
+    else handle(req, res);
+  });
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     requests.push(`${req.method} ${endpointPath(req.url ?? '')}`);
     const rule = ruleFor(req.method ?? 'GET', req.url ?? '');
     if (rule?.fault === 'hang') {
@@ -98,7 +106,7 @@ export async function faultProxy(upstreamSocket: string): Promise<FaultProxy> {
         }
       });
     });
-  });
+  };
   server.on('connection', (s: net.Socket) => {
     open.add(s);
     s.on('close', () => open.delete(s));
@@ -134,6 +142,7 @@ export async function faultProxy(upstreamSocket: string): Promise<FaultProxy> {
     host: `unix://${socket}`,
     socket,
     rules,
+    delays,
     requests,
     switchUpstream: (s: string) => {
       upstream = s;

@@ -261,6 +261,8 @@ export class DaemonClient {
     /** Short calls (no socket timeout: each call has its own deadline). */
     private readonly docker: Dockerode,
     private readonly timeoutMs: number,
+    /** How long a short call waits before asking `GET /_ping` whether the daemon is alive at all, and that ping's deadline. */
+    private readonly stallMs: number,
   ) {}
 
   /** Pings the daemon (its version from `_ping`, else `/version`) and returns a client that speaks the negotiated one. */
@@ -285,7 +287,7 @@ export class DaemonClient {
       throw e;
     });
     const info = infoFromPing(ping) ?? (await versionInfo(endpoint, probe, callTimeoutMs));
-    return new DaemonClient(endpoint, info, newDockerode(Docker, endpoint, info.apiVersion, true), callTimeoutMs);
+    return new DaemonClient(endpoint, info, newDockerode(Docker, endpoint, info.apiVersion, true), callTimeoutMs, Math.min(timeoutMs, callTimeoutMs));
   }
 
   /**
@@ -296,8 +298,58 @@ export class DaemonClient {
     return newDockerode(await loadDockerode(), this.endpoint, this.info.apiVersion, false);
   }
 
+  /**
+   * A short call with its deadline (`timeoutMs`, 10 s by default), ended sooner when the daemon has
+   * stopped answering altogether: after each `stallMs` without an answer `GET /_ping` is asked
+   * (deadline `stallMs`). No ping: a hung daemon, reported within 2 × `stallMs` (3 s on a local
+   * socket). A ping: a busy daemon, waited for up to the deadline.
+   */
+  private call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const host = this.endpoint.host;
+    const ac = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let stall: NodeJS.Timeout | undefined;
+      const finish = (settle: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        clearTimeout(stall);
+        settle();
+      };
+      const fail = (error: DockerError): void =>
+        finish(() => {
+          reject(error);
+          ac.abort();
+        });
+      const deadline = setTimeout(
+        () => fail(new DockerError('timeout', `${host}: no answer to ${what} within ${this.timeoutMs} ms, although GET /_ping answers: the daemon is busy, or stuck on this call`)),
+        this.timeoutMs,
+      );
+      const watch = (): void => {
+        stall = setTimeout(() => {
+          withDeadline(this.endpoint, 'GET /_ping', this.stallMs, (signal) => pingHeaders(this.docker, signal)).then(
+            () => !settled && watch(),
+            (e: unknown) => {
+              // A daemon (or proxy) without `_ping` answers: alive.
+              if (e instanceof DockerError && e.kind === 'daemon') return void (!settled && watch());
+              const ping = e instanceof DockerError ? e : classifyError(e, this.endpoint);
+              const why = ping.kind === 'timeout' ? `none to GET /_ping within ${this.stallMs} ms either: the daemon is not responding` : `GET /_ping failed too (${ping.detail})`;
+              fail(new DockerError(ping.kind, `${host}: no answer to ${what} within ${this.stallMs} ms, and ${why}`));
+            },
+          );
+        }, this.stallMs);
+      };
+      if (this.stallMs < this.timeoutMs) watch();
+      run(ac.signal).then(
+        (v) => finish(() => resolve(v)),
+        (e: unknown) => finish(() => reject(classifyError(e, this.endpoint))),
+      );
+    });
+  }
+
   private get<T>(what: string, path: string, query?: Record<string, unknown>, extraStatus?: Record<number, string>): Promise<T> {
-    return withDeadline(this.endpoint, `GET ${what}`, this.timeoutMs, async (signal) => {
+    return this.call(`GET ${what}`, async (signal) => {
       const data = await dial<unknown>(this.docker, { path, query, signal, extraStatus });
       // docker-modem hands over the raw body when it is not JSON: never read that as "no images".
       if (typeof data === 'string' || Buffer.isBuffer(data)) {
