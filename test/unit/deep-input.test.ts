@@ -126,7 +126,7 @@ describe('a budget per instruction', () => {
     assert.match(note[0]!.message, /This RUN's script has 10[0-9],[0-9]{3} characters, more than the 100,000 Layerwise parses/);
   });
 
-  it('a document over 256 KiB, or with a logical line over 32 KiB, is not checked, and one information diagnostic says so', () => {
+  it('a document over 256 KiB, over 2,000 instructions or with a logical line over 32 KiB is not checked, and one information diagnostic says so', () => {
     const huge = lintDocument(docOf(`FROM alpine:3.20\n${'RUN echo $A\n'.repeat(30_000)}`), DEFAULT_SETTINGS);
     assert.equal(huge.length, 1);
     assert.equal(huge[0]!.code, 'document-too-large');
@@ -135,14 +135,19 @@ describe('a budget per instruction', () => {
     const long = lintDocument(docOf(`FROM alpine:3.20\nRUN true\nRUN echo a \\\n${'  && b \\\n'.repeat(4_000)}  && c\n`), DEFAULT_SETTINGS);
     assert.deepEqual(long.map((d) => [d.code, d.range.start.line]), [['document-too-large', 2]]);
     assert.match(long[0]!.message, /more than 32,768 characters, the most Layerwise checks in one instruction/);
+    const many = lintDocument(docOf(`FROM alpine:3.20\n${'run true\n'.repeat(2_000)}`), DEFAULT_SETTINGS);
+    assert.deepEqual(many.map((d) => [d.code, d.range.start.line]), [['document-too-large', 0]]);
+    assert.match(many[0]!.message, /more than 2,000 instructions/);
+    const heredocs = lintDocument(docOf(`FROM alpine:3.20\n${'RUN <<EOF\necho a\nEOF\n'.repeat(1_999)}`), DEFAULT_SETTINGS);
+    assert.equal(heredocs.filter((d) => d.code === 'document-too-large').length, 0);
   });
 
-  it('CR-only line ends are lines for the limit: 3,000 of them are checked', () => {
-    const found = lintDocument(docOf(`FROM alpine:3.20\r${'RUN cd /tmp\r'.repeat(3_000)}`), DEFAULT_SETTINGS);
+  it('CR-only line ends are lines for the limits: 1,500 of them are checked', () => {
+    const found = lintDocument(docOf(`FROM alpine:3.20\r${'RUN cd /tmp\r'.repeat(1_500)}`), DEFAULT_SETTINGS);
     assert.equal(found.filter((d) => d.code === 'document-too-large').length, 0);
     const cds = found.filter((d) => d.code === 'run-cd-instead-of-workdir');
-    assert.equal(cds.length, 3_000);
-    assert.equal(cds[2_999]!.range.start.line, 3_000);
+    assert.equal(cds.length, 1_500);
+    assert.equal(cds[1_499]!.range.start.line, 1_500);
   });
 
   it('a document under the limits is reported in full, without a note', () => {
