@@ -27,6 +27,22 @@ describe('RUN words with known ARG/ENV values expanded (shell-expand)', () => {
     assert.deepEqual(wget!.dynamic, [false, false, false]);
   });
 
+  it('an ARG or ENV value is the word as written with its quotes removed, as BuildKit reads it', () => {
+    const [wget] = lastRun('FROM debian\nARG EMPTY=\nARG OPTS=${EMPTY:-"-q"}\nENV MORE=\'--progress=dot:giga\'\nRUN wget ${OPTS} $MORE https://x/y\n');
+    assert.deepEqual(wget!.args, ['-q', '--progress=dot:giga', 'https://x/y']);
+    assert.deepEqual(wget!.dynamic, [false, false, false]);
+  });
+
+  it('a value derived from a name only the base image could set is unknown; from scratch, or before FROM, it is known', () => {
+    // Measured with BuildKit on Docker 20.10: a base image with ENV NAME=fromimage makes APP /srv/fromimage.
+    const [fromBase] = lastRun('FROM debian\nARG APP=/srv/${NAME:-app}\nENV DIR=${APP}/bin\nRUN ls $DIR $APP\n');
+    assert.deepEqual(fromBase!.dynamic, [true, true]);
+    const [fromScratch] = lastRun('FROM scratch AS s\nFROM s\nARG APP=/srv/${NAME:-app}\nRUN ls $APP\n');
+    assert.deepEqual([fromScratch!.args, fromScratch!.dynamic], [['/srv/app'], [false]]);
+    const [global] = lastRun('ARG TAG=${NONE:-3}\nFROM debian\nARG TAG\nRUN echo $TAG\n');
+    assert.deepEqual([global!.args, global!.dynamic], [['3'], [false]]);
+  });
+
   it('keeps a quoted value as one word, and an empty unquoted value as no word', () => {
     assert.deepEqual(lastRun('FROM debian\nENV A="x y" E=\nRUN echo "$A" $E "$E" a$A\n')[0]!.args, ['x y', '', 'ax', 'y']);
   });

@@ -28,6 +28,7 @@ const VALID: Record<string, string> = {
   'modifiers in instructions BuildKit does not expand': 'FROM alpine\nHEALTHCHECK CMD echo ${X:=1}\nSHELL ["sh", "-c", "${X:=1}"]\nMAINTAINER ${X:=1}\nONBUILD RUN echo ${X:=1}\n',
   'a modifier inside single quotes': "FROM alpine\nENV A='${B:=x}'\n",
   'STOPSIGNAL with a default': 'FROM alpine\nSTOPSIGNAL ${S:-SIGTERM}\n',
+  'STOPSIGNAL with a default the base image may override': 'FROM example.com/app:1\nSTOPSIGNAL ${S:-SIGFOO}\n',
   'STOPSIGNAL with a pattern': 'FROM alpine\nARG S=SIGKILL\nSTOPSIGNAL ${S#x}\n',
   'EXPOSE with an alternative value': 'FROM alpine\nEXPOSE 80${Q:+/udp}\n',
   'the backtick escape before a modifier': '# escape=`\nFROM alpine\nENV A=${B##*:} C=`${D:=x}\n',

@@ -261,9 +261,11 @@ function valueHint(model: Model, inst: Inst, scope: VarScope, reference: string,
       for (const n of names) lines.push(`- ${describeSource(model, inst, n, buildArgs)}`);
     } else {
       lines.push(`\`${reference}\` cannot be known before the build:`);
+      // The model leaves such a value unknown; say which name only the base image could set.
+      const via = inherited ?? (error ? undefined : names.map((n) => (scope.get(n) ? readsBaseEnv(model, inst, n, buildArgs) : undefined)).find((x) => x));
       if (error) lines.push(`- BuildKit rejects it: ${error}`);
-      else if (inherited) {
-        lines.push(`- \`${inherited.via}\` is set on line ${inherited.line} from \`${inherited.name}\`, which only the base image could set (its ENV is in scope when BuildKit expands that line).`);
+      else if (via) {
+        lines.push(`- \`${via.via}\` is set on line ${via.line} from \`${via.name}\`, which only the base image could set (its ENV is in scope when BuildKit expands that line).`);
       }
       else for (const n of unknown.length ? [...new Set(unknown)] : names) lines.push(`- ${whyUnknown(model, inst, scope, n)}`);
     }
@@ -288,7 +290,7 @@ function argDeclarationHints(model: Model, inst: Inst, buildArgs: Record<string,
     const position = model.range(...inst.argsText.docSpan(token.start, token.end)).end;
     const value = after.get(name);
     const raw = written[k]![1];
-    const writtenValue = raw === undefined ? undefined : scopeOf(model, inst).expand(raw, model.escape);
+    const writtenValue = raw === undefined ? undefined : scopeOf(model, inst).expand(raw, { escape: model.escape, closed: undeclaredIsEmpty(inst) });
     if (value?.value !== undefined) {
       if (writtenValue?.certain && writtenValue.text === value.value) return;
       out.push({

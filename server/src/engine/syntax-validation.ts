@@ -2,6 +2,7 @@ import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } 
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import { declarations, type Inst, type Model } from '../model/model';
 import { readReference, VarScope } from '../model/variables';
+import { inheritedVars } from '../rules/lib/buildkit-checks';
 import type { ParsedDocument } from './document';
 import { heredocBodies, rangeContains } from './heredocs';
 
@@ -270,7 +271,12 @@ const AUTOMATIC_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIA
 
 /** Whether `text` in `inst`, as BuildKit expands and splits it, passes `ok`; an unknown value passes. */
 function expandsTo(inst: Inst, text: string, escape: string, ok: (words: string[]) => boolean): boolean {
-  const e = inst.scope.expandWords(text, { escape });
+  let e = inst.scope.expandWords(text, { escape });
+  if (!e.certain && e.unresolved.length === 0) {
+    // Names nobody declared: unset, where the base image is one whose ENV is known and lacks them.
+    const known = inheritedVars(inst.stage);
+    if (known && e.undeclared.every((n) => !known.has(n))) e = inst.scope.expandWords(text, { escape, closed: true });
+  }
   if (e.error) return false;
   return !e.certain || ok(e.words.map((w) => w.text));
 }

@@ -4,7 +4,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MappedText } from './mapped-text';
 import { parseShell, shellParserReady, type ShellCommand, type ShellScript, type ShellWord } from './shell';
 import { expandCommands } from './shell-expand';
-import { PLATFORM_ARGS, PREDEFINED_ARGS, VarScope, type Expansion } from './variables';
+import { PLATFORM_ARGS, PREDEFINED_ARGS, splitDeclarationWords, VarScope, type Expansion } from './variables';
 
 /**
  * What rules read: one model per document version, built on the shared dockerfile-ast parse.
@@ -274,17 +274,22 @@ export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model 
     // Declarations change the scope of the instructions after this one.
     if (keyword === 'ARG' || keyword === 'ENV') {
       scope = new VarScope(scope);
-      for (const [name, value] of declarations(inst)) {
+      // Only the global ARGs and a stage rooted in scratch know every name that is set; elsewhere the base image's ENV may set one.
+      const closed = !stage || rootOf(stage).base?.scratch === true;
+      const written = rawDeclarations(inst, escape);
+      for (const [name, value, raw] of written) {
+        // BuildKit expands the word as written, removing its quotes (`ARG X=${Y:-"a"}` is `a`).
+        const expand = (): Expansion => (raw !== undefined ? inst.scope.expand(raw, { escape, quotes: 'remove', closed }) : inst.scope.expand(value!, { escape, closed }));
         if (keyword === 'ARG') {
           const outer = stage ? globalScope.get(name) : undefined;
           const fromBuild = buildArgs[name];
-          const declared = value === undefined ? outer?.value : inst.scope.expand(value, escape);
+          const declared = value === undefined ? outer?.value : expand();
           const resolved = fromBuild ?? (typeof declared === 'string' ? declared : declared?.certain ? declared.text : undefined);
           if (scope.get(name)?.kind === 'env') continue; // ENV wins over ARG of the same name
           scope.set(name, { kind: 'arg', value: resolved });
           if (!stage) globalScope.set(name, { kind: 'arg', value: resolved });
         } else {
-          const expanded = value === undefined ? undefined : inst.scope.expand(value, escape);
+          const expanded = value === undefined ? undefined : expand();
           scope.set(name, { kind: 'env', value: expanded?.certain ? expanded.text : undefined });
         }
       }
@@ -328,6 +333,34 @@ export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model 
     runs: () => (runs ??= instructions.flatMap((i) => (i.keyword === 'RUN' ? [i] : i.trigger?.keyword === 'RUN' ? [i.trigger] : []))),
   };
   return model;
+}
+
+/**
+ * `declarations` with each value also as written (quotes and escapes kept, for BuildKit's lexer to
+ * process), where BuildKit's word split agrees with ours on the names.
+ */
+function rawDeclarations(inst: Inst, escape: string): [string, string | undefined, string | undefined][] {
+  const decls = declarations(inst);
+  const text = inst.argsText.text.trim();
+  let raws: (string | undefined)[] | undefined;
+  if (inst.keyword === 'ENV' && !/^[^\s=]+=/.test(text)) {
+    raws = [/^\S+\s+(.*)$/s.exec(text)?.[1]?.trim()];
+  } else {
+    const words = splitDeclarationWords(text, escape);
+    if (words.length === decls.length && words.every((w, k) => w.split('=')[0] === decls[k]![0])) raws = words.map((w) => (w.includes('=') ? w.slice(w.indexOf('=') + 1) : undefined));
+  }
+  return decls.map(([name, value], k) => [name, value, value === undefined ? undefined : raws?.[k]]);
+}
+
+/** The stage a chain of `FROM <stage>` starts from. */
+function rootOf(stage: Stage): Stage {
+  let s = stage;
+  const seen = new Set<Stage>();
+  while (s.base?.stage && !seen.has(s)) {
+    seen.add(s);
+    s = s.base.stage;
+  }
+  return s;
 }
 
 /** `ARG A=1 B` / `ENV A=1 B=2` / legacy `ENV A 1`: name → raw value (undefined when none). */
@@ -453,9 +486,9 @@ export function parseImageRef(ref: string): ImageRef | undefined {
 function baseImage(ast: From, globalScope: VarScope, stageNames: ReadonlyMap<string, Stage>, escape: string): BaseImage {
   const raw = ast.getImage() ?? '';
   const range = ast.getImageRange() ?? ast.getRange();
-  const expanded: Expansion = globalScope.expand(raw, escape);
-  // BuildKit reads FROM's argument through its shell lexer, so quotes are removed: alpine:"3.20".
-  const resolved = expanded.certain ? expanded.text.replace(/["']/g, '') : undefined;
+  // BuildKit reads FROM's argument through its shell lexer, so quotes are removed (alpine:"3.20"); FROM sees the global ARGs only.
+  const expanded: Expansion = globalScope.expand(raw, { escape, quotes: 'remove', closed: true });
+  const resolved = expanded.certain ? expanded.text : undefined;
   const lower = resolved?.toLowerCase();
   const stage = lower ? stageNames.get(lower) : undefined;
   const platformFlag = ast.getFlags().find((f) => f.getName() === 'platform');

@@ -719,6 +719,8 @@ class Lexer {
     const end = this.pos;
     // Unset (or, with ':', empty): whether that holds when the value is unknown.
     const empty = v.set === false ? true : v.value !== undefined ? nullIsUnset && v.value === '' : v.set === true && !nullIsUnset ? false : undefined;
+    // An undeclared name may still be set by the base image's ENV, unless the scope is closed.
+    if ((ch === '-' || ch === '+') && v.set === false && !this.opts.closed) this.frame.undeclared.push(name);
     switch (ch) {
       case '-':
         if (empty === undefined) return this.unknown(out, name);
