@@ -32,6 +32,7 @@ const VALID: Record<string, string> = {
   'STOPSIGNAL with a pattern': 'FROM alpine\nARG S=SIGKILL\nSTOPSIGNAL ${S#x}\n',
   'EXPOSE with an alternative value': 'FROM alpine\nEXPOSE 80${Q:+/udp}\n',
   'the backtick escape before a modifier': '# escape=`\nFROM alpine\nENV A=${B##*:} C=`${D:=x}\n',
+  'a space in a default inside quotes': 'FROM alpine\nARG A="${B:-a b}"\nENV C="${D:-c d}" E=\'${}\'\n',
 };
 
 /** Dockerfiles BuildKit rejects: the error must stay. */
@@ -48,6 +49,10 @@ const INVALID: Record<string, [string, string]> = {
   'STOPSIGNAL that expands to no signal': ['FROM alpine\nSTOPSIGNAL ${S:-SIGFOO}\n', 'syntax/invalid-signal'],
   'EXPOSE that expands to no port': ['FROM alpine\nEXPOSE 80${Q:-x}\n', 'syntax/invalid-port'],
   'COPY --from with a variable': ['ARG IMAGE=busybox\nFROM alpine\nCOPY --from=${IMAGE} /a /b\n', 'syntax/flag-invalid-from-value'],
+  // Measured with docker build on Docker 20.10, BuildKit and the classic builder.
+  'an empty reference in ENV': ['FROM alpine\nENV A=${}\n', 'syntax/unsupported-modifier'],
+  'a stage ARG whose default has a space in a word the parser splits': ['FROM alpine\nARG A=${B:-a b}\n', 'syntax/unsupported-modifier'],
+  'COPY --from an image name with a variable': ['FROM alpine\nARG TAG=3\nCOPY --from=busybox:${TAG} /bin/busybox /x\n', 'syntax/flag-invalid-from-value'],
 };
 
 for (const crlf of [false, true]) {
@@ -98,6 +103,12 @@ for (const crlf of [false, true]) {
         assert.deepEqual(diagnostics.map((d) => [d.code, d.severity]), [['syntax/invalid-build-stage-name', DiagnosticSeverity.Warning]], name);
         assert.match(diagnostics[0]?.message ?? '', /docker build rejects it; buildah and podman build accept it/);
       }
+    });
+    it('a value the lexer cannot read: BuildKit\'s message on the reference; a warning in a global ARG, which BuildKit 20.10 builds', () => {
+      const [e] = errorsOf('FROM alpine\nARG A=${B:-a b}\n', crlf);
+      assert.deepEqual([e?.range.start, e?.message], [{ line: 1, character: 6 }, 'failed to process "${B:-a": syntax error: missing \'}\'']);
+      const [g, ...rest] = syntaxDiagnostics(docOf('ARG A=${B:-a b}\nFROM alpine\n', crlf));
+      assert.deepEqual([rest.length, g?.severity], [0, DiagnosticSeverity.Warning]);
     });
     it('multi-source COPY without a slash is left to the copy-multi-source-no-slash rule', () => {
       assert.equal(syntaxDiagnostics(docOf('FROM alpine\nCOPY a b /app\n', crlf)).length, 0);

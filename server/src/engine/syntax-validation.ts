@@ -2,7 +2,7 @@ import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } 
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import { declarations, type Inst, type Model } from '../model/model';
 import { readReference, VarScope } from '../model/variables';
-import { inheritedVars } from '../rules/lib/buildkit-checks';
+import { inheritedVars, splitWords } from '../rules/lib/buildkit-checks';
 import type { ParsedDocument } from './document';
 import { heredocBodies, rangeContains } from './heredocs';
 
@@ -71,7 +71,65 @@ export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown
     const adjusted: Diagnostic = { ...corrected, source: SYNTAX_SOURCE, code: syntaxCodeName(code) };
     out.push(adjusted);
   }
+  out.push(...lexerErrors(doc, out));
   return out;
+}
+
+/**
+ * What BuildKit's lexer rejects and dockerfile-utils does not see, each measured with `docker build` on
+ * Docker 20.10: an ARG or ENV value it cannot read (`ENV A=${}`; `ARG A=${B:-a b}`, which the parser
+ * splits into `A=${B:-a` and `b}` before expanding), and a variable in `COPY --from=busybox:${TAG}`
+ * ("invalid reference format": --from is never expanded).
+ */
+function lexerErrors(doc: ParsedDocument, found: readonly Diagnostic[]): Diagnostic[] {
+  const model = doc.model();
+  const escape = model.escape;
+  const out: Diagnostic[] = [];
+  const reported = (range: Diagnostic['range']): boolean =>
+    found.some((d) => d.range.start.line === range.start.line && d.range.start.character <= range.end.character && range.start.character <= d.range.end.character);
+  const add = (d: Diagnostic): void => {
+    if (!reported(d.range)) out.push(d);
+  };
+  for (const inst of model.instructions) {
+    if (inst.keyword === 'ARG' || inst.keyword === 'ENV') {
+      for (const { text: value, start } of declarationValues(inst, escape)) {
+        const ref = references(value, escape).find((r) => r.error);
+        if (!ref) continue;
+        const [s, e] = inst.argsText.docSpan(start + ref.start, start + ref.end);
+        // BuildKit 20.10 skips a global ARG it cannot read unless FROM uses it; the classic builder fails.
+        const global = !inst.stage.from;
+        add({
+          range: { start: doc.textDocument.positionAt(s), end: doc.textDocument.positionAt(e) },
+          severity: global ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+          source: SYNTAX_SOURCE,
+          code: syntaxCodeName(ValidationCode.UNSUPPORTED_MODIFIER),
+          message: `failed to process "${value}": ${ref.error}${global ? ' (the classic builder fails here; BuildKit on Docker 20.10 builds the file)' : ''}`,
+        });
+      }
+    }
+    if (inst.keyword === 'COPY') {
+      const from = inst.flags.find((f) => f.name === 'from');
+      if (!from?.value || !from.valueRange || !from.value.includes('$')) continue;
+      if (new VarScope().expand(from.value, { escape, quotes: 'remove', closed: true }).text === from.value) continue;
+      const d = fromFlagVariable(doc, { range: from.valueRange, severity: DiagnosticSeverity.Error, source: SYNTAX_SOURCE, message: '' }, escape);
+      add({ ...d, code: syntaxCodeName(ValidationCode.FLAG_INVALID_FROM_VALUE) });
+    }
+  }
+  return out;
+}
+
+/** The values of an ARG or ENV as BuildKit's parser splits them, with their offsets in `argsText`. */
+function declarationValues(inst: Inst, escape: string): { text: string; start: number }[] {
+  const text = inst.argsText.text;
+  const lead = text.length - text.trimStart().length;
+  if (inst.keyword === 'ENV' && !/^[^\s=]+=/.test(text.trim())) {
+    const m = /^(\S+\s+)(\S[\s\S]*?)\s*$/.exec(text.trim());
+    return m ? [{ text: m[2]!, start: lead + m[1]!.length }] : [];
+  }
+  return splitWords(text, escape).flatMap((w) => {
+    const eq = w.text.indexOf('=');
+    return eq < 0 ? [] : [{ text: w.text.slice(eq + 1), start: w.start + eq + 1 }];
+  });
 }
 
 /**
