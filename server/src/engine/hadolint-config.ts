@@ -56,6 +56,8 @@ export function findHadolintConfig(dir: string, stopAt?: string): HadolintConfig
   for (;;) {
     for (const name of HADOLINT_CONFIG_NAMES) {
       const p = path.join(current, name);
+      // Asked on every open, once per folder up to the root: a missing file must not cost an exception.
+      if (!fs.statSync(p, { throwIfNoEntry: false })?.isFile()) continue;
       let text: string;
       try {
         text = fs.readFileSync(p, 'utf8');
