@@ -1,6 +1,6 @@
 // Sets up and runs code-server (the real VS Code workbench in a browser, with a real Node extension
 // host) from the npm registry, following docs/ENVIRONMENT.md. Used by `npm start`, by
-// scripts/screenshot.mjs and by the end-to-end tests.
+// the end-to-end tests and scripts/readme-screenshot.ts (through test/e2e/support/workbench.ts).
 //
 //   ensureCodeServer({ log })            -> path of the code-server `package/` dir (set up once, cached)
 //   startCodeServer({ folder, ... })     -> { url, port, process, stop() }
