@@ -13,15 +13,18 @@ import {
   BUILD_IMAGE_REQUEST,
   BUILD_PROGRESS_NOTIFICATION,
   CACHE_CHANGED_NOTIFICATION,
+  NEXT_BUILD_NOTIFICATION,
   type AnalyzeProgressParams,
   type BuildImageParams,
   type BuildImageResult,
   type BuildProgressParams,
   type CacheChangedParams,
   type LayerwiseClientCapabilities,
+  type NextBuildParams,
 } from '../../server/src/docker/protocol';
 import { analyzeImage, onAnalyzeProgress } from './analyze/analyze-command';
 import { CacheStatus } from './cache-status';
+import { NextBuildStatus } from './next-build-status';
 import { registerRegistryPrompt } from './registry-prompt';
 import { COMMAND_IDS, type CommandId } from './command-ids';
 
@@ -34,6 +37,7 @@ let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let buildOutput: vscode.OutputChannel | undefined;
 let cacheStatus: CacheStatus | undefined;
+let nextBuildStatus: NextBuildStatus | undefined;
 /** Progress of the builds under way, by build id (one notification handler serves them all). */
 const builds = new Map<string, (p: BuildProgressParams) => void>();
 
@@ -75,6 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   }
   cacheStatus = new CacheStatus(() => (client?.state === State.Running ? client : undefined));
   context.subscriptions.push(cacheStatus);
+  nextBuildStatus = new NextBuildStatus();
+  context.subscriptions.push(nextBuildStatus);
   registerRegistryPrompt(context);
   await start(context);
 }
@@ -132,6 +138,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   client.onNotification(BUILD_PROGRESS_NOTIFICATION, (p: BuildProgressParams) => builds.get(p.buildId)?.(p));
   client.onNotification(ANALYZE_PROGRESS_NOTIFICATION, (p: AnalyzeProgressParams) => onAnalyzeProgress(p));
   client.onNotification(CACHE_CHANGED_NOTIFICATION, (p: CacheChangedParams) => cacheStatus?.changed(p.uri));
+  client.onNotification(NEXT_BUILD_NOTIFICATION, (p: NextBuildParams) => nextBuildStatus?.changed(p));
   try {
     await client.start();
     void cacheStatus?.update();

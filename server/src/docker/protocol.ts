@@ -99,6 +99,15 @@ export type CacheSummaryResult =
 
 /** Notification, server → client: the cache figures of a document changed (new result, build timed): ask again. */
 export const CACHE_CHANGED_NOTIFICATION = 'layerwise/cacheChanged';
+
+/** Server → client: the next-build prediction of a Dockerfile changed; the status bar shows `text`. */
+export const NEXT_BUILD_NOTIFICATION = 'layerwise/nextBuild';
+export interface NextBuildParams {
+  uri: string;
+  /** "next build ≈ 42 s, re-runs from line 7"; empty when there is nothing to show. */
+  text: string;
+  tooltip: string;
+}
 export interface CacheChangedParams {
   uri: string;
 }

@@ -430,6 +430,17 @@ export class LayerLensService {
     }
   }
 
+  /** The ID of a local image on the configured daemon (the next-build record); undefined when it cannot be told. */
+  async imageId(docker: DockerSettings, ref: string): Promise<string | undefined> {
+    const daemon = this.daemonFor(docker.host);
+    if (daemon instanceof DockerError) return undefined;
+    try {
+      return (await (await daemon.connect()).inspect(ref))?.Id;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The local images, for the Analyze Image quick pick: the one built from this Dockerfile first, then newest first. */
   async listImages(req: { model: Model | undefined; docker: DockerSettings }): Promise<ListImagesResult> {
     const daemon = this.daemonFor(req.docker.host);

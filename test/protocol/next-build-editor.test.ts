@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { CodeLens } from 'vscode-languageserver-protocol';
+import { ContextReader } from '../../server/src/cache/context-snapshot';
+import { NO_RECORD_SUMMARY } from '../../server/src/cache/next-build-editor';
+import { BuildInputsStore, defaultInputsDir, recordNow } from '../../server/src/cache/next-build-store';
+import type { NextBuildParams } from '../../server/src/docker/protocol';
+import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
+
+/**
+ * What the next build re-runs, through the bundled server: the status bar text it notifies
+ * (layerwise/nextBuild) and the lenses on the steps that re-run, first without a recorded build,
+ * then after one (recorded in the store the server reads, as Build Image or `layerwise record`
+ * would) and a change in the context folder, which the server watches. FROM scratch: no daemon.
+ */
+
+const SERVER = path.resolve('server/out/server.js');
+const capabilities = { ...DEFAULT_CLIENT_CAPABILITIES, workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, codeLens: { refreshSupport: true } } };
+
+async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('next build over the protocol', () => {
+  let dir: string;
+  let cacheHome: string;
+  let client: LspClient;
+  let uri: string;
+  const notes: NextBuildParams[] = [];
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-next-protocol-'));
+    cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-xdg-cache-'));
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch AS app\nCOPY a.txt /a.txt\nCOPY b.txt /b.txt\n');
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'a');
+    fs.writeFileSync(path.join(dir, 'b.txt'), 'b');
+    uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
+    client = LspClient.spawn({
+      command: process.execPath,
+      args: [SERVER, '--stdio'],
+      env: { PATH: process.env.PATH, HOME: cacheHome, XDG_CACHE_HOME: cacheHome, DOCKER_HOST: `unix://${path.join(cacheHome, 'no-docker.sock')}` },
+      settings: { layerwise: { cache: { codeLens: true } } },
+    });
+    client.connection.onRequest('workspace/codeLens/refresh', () => null);
+    client.connection.onNotification('layerwise/nextBuild', (p: NextBuildParams) => notes.push(p));
+    await client.initialize({ capabilities, rootUri: pathToFileURL(dir).href });
+  });
+  after(async () => {
+    await client?.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(cacheHome, { recursive: true, force: true });
+  });
+
+  it('without a recorded build, the status says the prediction needs one', async () => {
+    await client.didOpen(uri, fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8'));
+    const n = await until('the first layerwise/nextBuild', () => notes.find((p) => p.uri === uri));
+    assert.equal(n.text, NO_RECORD_SUMMARY);
+    assert.match(n.tooltip, /Build Image\) or a `layerwise record/);
+  });
+
+  it('after a recorded build, a change in the context re-predicts: status text and a lens with the reason', async () => {
+    const store = new BuildInputsStore(defaultInputsDir({ XDG_CACHE_HOME: cacheHome }));
+    await recordNow({ dockerfilePath: path.join(dir, 'Dockerfile'), settings: { target: undefined, buildArgs: {} }, imageId: async () => undefined, reader: new ContextReader() }, store, 'sha256:0');
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'a2');
+    const n = await until('a prediction', () => notes.find((p) => p.uri === uri && p.text.startsWith('next build ≈')));
+    assert.equal(n.text, 'next build ≈ 0 s+, re-runs from line 2');
+    assert.match(n.tooltip, /line 2: re-runs \(a\.txt changed\)/);
+    const lenses = await until('the lens', async () => {
+      const got = await client.connection.sendRequest<CodeLens[] | null>('textDocument/codeLens', { textDocument: { uri } });
+      return got?.some((l) => l.command?.title.startsWith('next build')) ? got : undefined;
+    });
+    assert.deepEqual(
+      lenses.filter((l) => l.command?.title.startsWith('next build')).map((l) => [l.range.start.line, l.command!.title]),
+      [
+        [1, 'next build re-runs: a.txt changed'],
+        [2, 'next build re-runs: line 2 re-runs'],
+      ],
+    );
+  });
+});
