@@ -35,6 +35,8 @@ export function fsBuildContext(root: string, dockerfilePath?: string): BuildCont
   ];
   let ignoreFile: BuildContext['ignoreFile'];
   for (const c of candidates) {
+    // Made on every open: a missing ignore file must not cost an exception.
+    if (!fs.statSync(c, { throwIfNoEntry: false })?.isFile()) continue;
     try {
       ignoreFile = { path: c, patterns: readIgnorePatterns(fs.readFileSync(c, 'utf8')) };
       break;
