@@ -60,12 +60,12 @@ import {
 } from './docker/protocol';
 import { LayerLensService } from './docker/service';
 import { ImageFactsService } from './docker/image-facts';
+import { registryActions, registryBases, registryDigests, registryHover, registryLenses, type RegistryBase } from './registry/editor';
+import { RegistryService } from './registry/service';
+import type { Model } from './model/model';
 import { cacheHover, cacheLenses, cacheSummary, CacheEditorService, hasEffectDiagnostics, type CacheDocument } from './cache/editor';
 import { defaultTimingsDir, TimingsStore, type StepTiming } from './cache/timings';
-import { NextBuildEditorService, nextBuildLenses, type NextBuildDocument } from './cache/next-build-editor';
-import { BuildInputsStore, defaultInputsDir } from './cache/next-build-store';
-import { planBuild } from './docker/build';
-import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, NEXT_BUILD_NOTIFICATION, type NextBuildParams, clientCommandsOf, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
+import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, clientCommandsOf, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
 
 /**
  * The language server: a transport adapter. It keeps the open documents, reads settings per
@@ -135,6 +135,23 @@ export function startServer(connection: Connection): void {
 
   // What the daemon has for base images (platform, digests): linting gets what is known, and runs again when more arrives.
   const imageFacts = new ImageFactsService({ log: (m) => connection.console.log(m), changed: () => [...open.keys()].forEach((uri) => validate(uri)) });
+
+  // Registry answers for base images: only when the user allows it, in the background, then a refresh.
+  let registryRefreshTimer: NodeJS.Timeout | undefined;
+  const registry = new RegistryService({
+    log: (m) => connection.console.log(m),
+    changed: () => {
+      clearTimeout(registryRefreshTimer);
+      registryRefreshTimer = setTimeout(() => {
+        for (const uri of open.keys()) validate(uri);
+        if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+      }, 50);
+    },
+  });
+  const registryBasesFor = (model: Model, settings: LayerwiseSettings): RegistryBase[] =>
+    settings.registry.enabled
+      ? registryBases(model, (ref, platform) => registry.lookup(ref, platform, settings.registry), imageFacts.current(model, settings.docker).daemonPlatform)
+      : [];
 
   const contexts = new Map<string, { at: number; buildContext: BuildContext }>();
   /** The build context (the Dockerfile's folder) and the nearest `.hadolint.yaml`, for files on disk. */
@@ -216,7 +233,8 @@ export function startServer(connection: Connection): void {
         if (!current || current.version !== doc.version) return done();
         let diagnostics: Diagnostic[];
         try {
-          diagnostics = lintDocument(doc, settings, { ...environmentFor(uri), ...imageFacts.current(doc.model(settings.buildArgs), settings.docker) });
+          const model = doc.model(settings.buildArgs);
+          diagnostics = lintDocument(doc, settings, { ...environmentFor(uri), ...imageFacts.current(model, settings.docker), registryDigests: registryDigests(registryBasesFor(model, settings)) });
         } catch (e) {
           connection.console.error(`Validation of ${uri} failed: ${(e as Error).stack ?? String(e)}`);
           diagnostics = [];
@@ -258,40 +276,6 @@ export function startServer(connection: Connection): void {
       void connection.sendNotification(CACHE_CHANGED_NOTIFICATION, { uri });
     },
   });
-  // What the next build re-runs (against the last recorded build): lenses and the status bar text.
-  let nextBuildLensTimer: NodeJS.Timeout | undefined;
-  const nextBuild = new NextBuildEditorService({
-    store: new BuildInputsStore(defaultInputsDir()),
-    timings: timingsStore,
-    log: (m) => connection.console.log(m),
-    changed: (uri, state) => {
-      const tooltip =
-        state.kind === 'prediction'
-          ? state.prediction.steps.filter((s) => s.willRun !== false).map((s) => `line ${s.line}: ${s.willRun ? 're-runs' : 'may re-run'} (${s.reason})`).join('\n') || 'Every step is cached.'
-          : state.kind === 'no-record'
-            ? 'The prediction needs one build of this Dockerfile from the editor (Layerwise: Build Image) or a `layerwise record --image REF Dockerfile` run after a docker build.'
-            : state.summary;
-      const params: NextBuildParams = { uri, text: state.summary, tooltip };
-      void connection.sendNotification(NEXT_BUILD_NOTIFICATION, params);
-      if (codeLensRefresh) {
-        clearTimeout(nextBuildLensTimer);
-        nextBuildLensTimer = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 50);
-      }
-    },
-  });
-  /** What the next-build service needs of a Dockerfile on disk, with the target and build args Build Image would use. */
-  const nextBuildDocFor = async (uri: string): Promise<NextBuildDocument | undefined> => {
-    if (!uri.startsWith('file:')) return undefined;
-    const doc = usable(uri);
-    if (!doc) return undefined;
-    const settings = await settingsFor(uri);
-    if (!settings.cache.enable) return undefined;
-    const file = fileURLToPath(uri);
-    const planned = planBuild(doc.model(settings.buildArgs), file, settings.docker, settings.buildArgs);
-    if (!planned.ok) return undefined;
-    return { uri, file, settings: { target: planned.plan.target, buildArgs: settings.buildArgs }, imageId: (ref) => docker.imageId(settings.docker, ref) };
-  };
-  const refreshNextBuild = (uri: string): void => void nextBuildDocFor(uri).then((d) => d && nextBuild.refresh(d));
   const effectsSent = (raw: Diagnostic[], sent: Diagnostic[]): string => sent.filter((d, i) => d !== raw[i]).map((d) => d.message).join('\n');
   /** What the cache service needs of a document, or undefined where it shows nothing (not a file, setting off). */
   const cacheDocFor = async (uri: string): Promise<CacheDocument | undefined> => {
@@ -378,7 +362,6 @@ export function startServer(connection: Connection): void {
     open.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
     cache.activity();
     validate(t.uri);
-    refreshNextBuild(t.uri);
   });
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
     const td = open.get(t.uri);
@@ -393,10 +376,9 @@ export function startServer(connection: Connection): void {
     contexts.clear();
     for (const uri of open.keys()) validate(uri);
   };
-  connection.onDidSaveTextDocument(({ textDocument }) => {
+  connection.onDidSaveTextDocument(() => {
     revalidateAll();
     docker.saved();
-    refreshNextBuild(textDocument.uri);
   });
   connection.onDidChangeWatchedFiles(() => {
     revalidateAll();
@@ -412,7 +394,6 @@ export function startServer(connection: Connection): void {
     settingsCache.delete(t.uri);
     inlineLayers.delete(t.uri);
     cache.forget(t.uri);
-    nextBuild.forget(t.uri);
     sentEffects.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
   });
@@ -429,7 +410,9 @@ export function startServer(connection: Connection): void {
     const doc = usable(textDocument.uri);
     if (!doc) return null;
     if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'Cancelled');
-    const hover = features.hover(doc, position);
+    const hoverSettings = await settingsFor(doc.uri);
+    const hoverModel = doc.model(hoverSettings.buildArgs);
+    const hover = registryHover(registryBasesFor(hoverModel, hoverSettings), position, features.hover(doc, position), imageFacts.current(hoverModel, hoverSettings.docker).images);
     // The build-cache line joins the keyword's hover, from the last finished result (never waiting for git).
     const cacheDoc = await cacheDocFor(doc.uri);
     if (!cacheDoc || usable(doc.uri) !== doc) return hover;
@@ -503,6 +486,8 @@ export function startServer(connection: Connection): void {
       // Its question (which artifact) is a quick pick of the client's: only where the client runs it.
       const rewrites = multiStageActions(doc, range, { buildContext: environmentFor(doc.uri).buildContext, buildArgs: settings.buildArgs });
       actions.push(...rewrites.filter((a) => !a.command || clientCommands.has(a.command.command)));
+      const model = doc.model(settings.buildArgs);
+      actions.push(...registryActions(model, doc.uri, registryBasesFor(model, settings), range));
     }
     if (outdated(doc)) return contentModified();
     if (codeActionLiterals) return actions;
@@ -529,7 +514,6 @@ export function startServer(connection: Connection): void {
     if (settings.cache.codeLens) {
       const cacheDoc = await cacheDocFor(doc.uri);
       if (cacheDoc) lenses.push(...cacheLenses(cache.current(cacheDoc), model));
-      lenses.push(...nextBuildLenses(nextBuild.current(doc.uri), model));
     }
     return lenses;
   };
@@ -543,6 +527,7 @@ export function startServer(connection: Connection): void {
     const settings = await settingsFor(doc.uri);
     if (settings.layers.display !== 'lens' && settings.layers.display !== 'both') return [];
     const lenses = await layerLenses(doc, settings);
+    lenses.push(...registryLenses(registryBasesFor(doc.model(settings.buildArgs), settings)));
     return outdated(doc) ? contentModified() : lenses;
   });
   const hintSettings = (settings: LayerwiseSettings) => ({ buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages });
@@ -622,11 +607,6 @@ export function startServer(connection: Connection): void {
       cache.invalidate();
     }
     if (!('tag' in result)) return failed(result.error);
-    // The inputs of a BuildKit build, for what the next one re-runs (the classic builder's cache differs).
-    if (result.ok && result.builder === 'buildkit') {
-      const nbDoc = await nextBuildDocFor(uri);
-      if (nbDoc) await nextBuild.recordBuild(nbDoc, result.imageId);
-    }
     if (!result.ok && !result.cancelled) connection.console.log(`Build of ${result.tag} failed: ${result.error}`);
     return {
       ok: result.ok,
@@ -695,7 +675,6 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(() => {
     docker.dispose();
     cache.dispose();
-    nextBuild.dispose();
   });
 
   connection.listen();

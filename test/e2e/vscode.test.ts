@@ -16,6 +16,10 @@ import { humanSize, share } from '../../server/src/docker/units';
 import { apiBuild, connect, fixtureDir, removeImage, RUN_ID } from '../daemon/docker-fixtures';
 import { testDaemon } from '../support/daemon';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
+import { startRegistry } from '../support/registry';
+import { Pusher } from '../support/registry-fixtures';
+import { machinePlatform } from '../../server/src/registry/image-info';
+import { formatPlatform } from '../../server/src/rules/lib/local-images';
 import {
   codeActionTitles,
   codeLensAbove,
@@ -236,6 +240,48 @@ describe('Layerwise in VS Code (code-server)', () => {
         { timeoutMs: 30_000, intervalMs: 400 },
       );
     });
+  });
+
+  it('shows the base image\'s compressed size and layer count from a registry on FROM, before any build', async (t) => {
+    const started = await startRegistry();
+    if (!started.ok) return t.skip(started.reason);
+    const registry = started.registry;
+    let settingsFile: string | undefined;
+    try {
+      await step(t, 'registry-lens', async ({ page, workspace }) => {
+        const target = formatPlatform(machinePlatform());
+        const pushed = await new Pusher(`http://${registry.host}`).push('e2e/base', '1.2.3', [
+          { os: 'linux', architecture: 'amd64', layers: [123_456, 7_890] },
+          { os: 'linux', architecture: 'arm64', variant: 'v8', layers: [111_111, 7_000] },
+        ]);
+        const own = pushed.platforms.find((p) => p.platform === target);
+        assert.ok(own, `the test image has ${target}`);
+        // Workspace trust is off in the test's code-server, so the workspace may allow registry queries (a restricted setting).
+        settingsFile = path.join(workspace, '.vscode', 'settings.json');
+        fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+        const current = fs.existsSync(settingsFile) ? (JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>) : {};
+        fs.writeFileSync(settingsFile, JSON.stringify({ ...current, 'layerwise.registry.enabled': true }, null, 2));
+        fs.writeFileSync(path.join(workspace, 'registry.dockerfile'), `FROM ${registry.host}/e2e/base:1.2.3\nCMD ["sh"]\n`);
+        await page.keyboard.press('Escape');
+        await openFile(page, 'registry.dockerfile', /e2e\/base/);
+        const expected = `registry: ${humanSize(own.compressedSize)} compressed · 2 layers · ${target}`;
+        let shown: string | undefined;
+        await until(
+          'the registry lens above FROM',
+          async () => {
+            shown = await codeLensAbove(page, /^FROM /);
+            return shown?.includes(expected);
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        ).catch(() => assert.fail(`the FROM lens: ${shown ?? '(none)'}; expected ${expected}`));
+      });
+    } finally {
+      if (settingsFile && fs.existsSync(settingsFile)) {
+        const { ['layerwise.registry.enabled']: _, ...rest } = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+        fs.writeFileSync(settingsFile, JSON.stringify(rest, null, 2));
+      }
+      await registry.stop();
+    }
   });
 
   it('passes the extension-host suite (test/electron, the one `npm run test:electron` runs) in code-server\'s extension host', async (t) => {
