@@ -65,7 +65,10 @@ import { RegistryService } from './registry/service';
 import type { Model } from './model/model';
 import { cacheHover, cacheLenses, cacheSummary, CacheEditorService, hasEffectDiagnostics, type CacheDocument } from './cache/editor';
 import { defaultTimingsDir, TimingsStore, type StepTiming } from './cache/timings';
-import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, clientCommandsOf, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
+import { NextBuildEditorService, nextBuildLenses, type NextBuildDocument } from './cache/next-build-editor';
+import { BuildInputsStore, defaultInputsDir } from './cache/next-build-store';
+import { planBuild } from './docker/build';
+import { CACHE_CHANGED_NOTIFICATION, CACHE_SUMMARY_REQUEST, NEXT_BUILD_NOTIFICATION, type NextBuildParams, clientCommandsOf, type CacheSummaryParams, type CacheSummaryResult } from './docker/protocol';
 
 /**
  * The language server: a transport adapter. It keeps the open documents, reads settings per
@@ -276,6 +279,40 @@ export function startServer(connection: Connection): void {
       void connection.sendNotification(CACHE_CHANGED_NOTIFICATION, { uri });
     },
   });
+  // What the next build re-runs (against the last recorded build): lenses and the status bar text.
+  let nextBuildLensTimer: NodeJS.Timeout | undefined;
+  const nextBuild = new NextBuildEditorService({
+    store: new BuildInputsStore(defaultInputsDir()),
+    timings: timingsStore,
+    log: (m) => connection.console.log(m),
+    changed: (uri, state) => {
+      const tooltip =
+        state.kind === 'prediction'
+          ? state.prediction.steps.filter((s) => s.willRun !== false).map((s) => `line ${s.line}: ${s.willRun ? 're-runs' : 'may re-run'} (${s.reason})`).join('\n') || 'Every step is cached.'
+          : state.kind === 'no-record'
+            ? 'The prediction needs one build of this Dockerfile from the editor (Layerwise: Build Image) or a `layerwise record --image REF Dockerfile` run after a docker build.'
+            : state.summary;
+      const params: NextBuildParams = { uri, text: state.summary, tooltip };
+      void connection.sendNotification(NEXT_BUILD_NOTIFICATION, params);
+      if (codeLensRefresh) {
+        clearTimeout(nextBuildLensTimer);
+        nextBuildLensTimer = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 50);
+      }
+    },
+  });
+  /** What the next-build service needs of a Dockerfile on disk, with the target and build args Build Image would use. */
+  const nextBuildDocFor = async (uri: string): Promise<NextBuildDocument | undefined> => {
+    if (!uri.startsWith('file:')) return undefined;
+    const doc = usable(uri);
+    if (!doc) return undefined;
+    const settings = await settingsFor(uri);
+    if (!settings.cache.enable) return undefined;
+    const file = fileURLToPath(uri);
+    const planned = planBuild(doc.model(settings.buildArgs), file, settings.docker, settings.buildArgs);
+    if (!planned.ok) return undefined;
+    return { uri, file, settings: { target: planned.plan.target, buildArgs: settings.buildArgs }, imageId: (ref) => docker.imageId(settings.docker, ref) };
+  };
+  const refreshNextBuild = (uri: string): void => void nextBuildDocFor(uri).then((d) => d && nextBuild.refresh(d));
   const effectsSent = (raw: Diagnostic[], sent: Diagnostic[]): string => sent.filter((d, i) => d !== raw[i]).map((d) => d.message).join('\n');
   /** What the cache service needs of a document, or undefined where it shows nothing (not a file, setting off). */
   const cacheDocFor = async (uri: string): Promise<CacheDocument | undefined> => {
@@ -362,6 +399,7 @@ export function startServer(connection: Connection): void {
     open.set(t.uri, TextDocument.create(t.uri, t.languageId, t.version, t.text));
     cache.activity();
     validate(t.uri);
+    refreshNextBuild(t.uri);
   });
   connection.onDidChangeTextDocument(({ textDocument: t, contentChanges }) => {
     const td = open.get(t.uri);
@@ -376,9 +414,10 @@ export function startServer(connection: Connection): void {
     contexts.clear();
     for (const uri of open.keys()) validate(uri);
   };
-  connection.onDidSaveTextDocument(() => {
+  connection.onDidSaveTextDocument(({ textDocument }) => {
     revalidateAll();
     docker.saved();
+    refreshNextBuild(textDocument.uri);
   });
   connection.onDidChangeWatchedFiles(() => {
     revalidateAll();
@@ -394,6 +433,7 @@ export function startServer(connection: Connection): void {
     settingsCache.delete(t.uri);
     inlineLayers.delete(t.uri);
     cache.forget(t.uri);
+    nextBuild.forget(t.uri);
     sentEffects.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
   });
@@ -514,6 +554,7 @@ export function startServer(connection: Connection): void {
     if (settings.cache.codeLens) {
       const cacheDoc = await cacheDocFor(doc.uri);
       if (cacheDoc) lenses.push(...cacheLenses(cache.current(cacheDoc), model));
+      lenses.push(...nextBuildLenses(nextBuild.current(doc.uri), model));
     }
     return lenses;
   };
@@ -607,6 +648,11 @@ export function startServer(connection: Connection): void {
       cache.invalidate();
     }
     if (!('tag' in result)) return failed(result.error);
+    // The inputs of a BuildKit build, for what the next one re-runs (the classic builder's cache differs).
+    if (result.ok && result.builder === 'buildkit') {
+      const nbDoc = await nextBuildDocFor(uri);
+      if (nbDoc) await nextBuild.recordBuild(nbDoc, result.imageId);
+    }
     if (!result.ok && !result.cancelled) connection.console.log(`Build of ${result.tag} failed: ${result.error}`);
     return {
       ok: result.ok,
@@ -675,6 +721,7 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(() => {
     docker.dispose();
     cache.dispose();
+    nextBuild.dispose();
   });
 
   connection.listen();
