@@ -20,7 +20,9 @@ import { startRegistry } from '../support/registry';
 import { Pusher } from '../support/registry-fixtures';
 import { machinePlatform } from '../../server/src/registry/image-info';
 import { formatPlatform } from '../../server/src/rules/lib/local-images';
+import { captureReadmeShot, SHOT_DOCKERFILE, SHOT_IMAGE } from './support/readme-shot';
 import {
+  ARTIFACTS,
   codeActionTitles,
   codeLensAbove,
   EDITOR,
@@ -44,6 +46,8 @@ let skipReason: string | undefined;
 let setupError: Error | undefined;
 /** The image the CodeLens test built on the private daemon, for the tests after it. */
 let layered: { client: DaemonClient; tag: string } | undefined;
+/** The daemon the README picture's image was built on, to remove it after. */
+let shotClient: DaemonClient | undefined;
 
 /** Runs a step with its screenshot; a failing step leaves a screenshot named after it too. */
 async function step(t: TestContext, name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
@@ -79,6 +83,7 @@ describe('Layerwise in VS Code (code-server)', () => {
   after(async () => {
     await workbench?.close();
     if (layered) await removeImage(layered.client, layered.tag);
+    if (shotClient) await removeImage(shotClient, SHOT_IMAGE);
   });
 
   it('opens a Dockerfile as Dockerfile and highlights it with the Layerwise grammar (shell in RUN heredocs, text in COPY heredocs)', async (t) => {
@@ -427,6 +432,20 @@ describe('Layerwise in VS Code (code-server)', () => {
       const chart = inWebview(page, '#layer-chart');
       await until('the layer chart of the report', () => chart.isVisible(), { timeoutMs: 120_000, intervalMs: 500 });
       assert.match(await chart.innerText(), /line 3[\s\S]*1\.05 MB/, 'the RUN line\'s layer in the chart');
+    });
+  });
+  it('takes the README picture the way scripts/readme-screenshot.ts does: diagnostics in the Problems panel, lenses from the built image', { skip: daemon.skip }, async (t) => {
+    await step(t, 'readme-screenshot', async (wb) => {
+      const client = await connect(daemon.host!);
+      shotClient = client;
+      const out = { png: path.join(ARTIFACTS, 'readme-screenshot.png'), json: path.join(ARTIFACTS, 'readme-screenshot.json') };
+      const r = await captureReadmeShot(wb, client, daemon.host!, out);
+      t.diagnostic(`${r.diagnostics} problems; lenses: ${r.lenses.map((l) => `${l.line}: ${l.text}`).join(' / ')}`);
+      assert.equal(r.dockerfile, SHOT_DOCKERFILE);
+      assert.ok(r.diagnostics >= 3, r.problems.join('\n'));
+      assert.ok(r.lenses.some((l) => l.line === 1 && l.text.includes(SHOT_IMAGE)), JSON.stringify(r.lenses));
+      assert.ok(r.lenses.some((l) => l.line === 5 && /^2\.\d+ MB/.test(l.text)), JSON.stringify(r.lenses));
+      assert.ok(fs.statSync(out.png).size > 10_000);
     });
   });
 });

@@ -56,6 +56,8 @@ export async function captureReadmeShot(wb: Workbench, client: DaemonClient, hos
   fs.writeFileSync(path.join(workspace, SHOT_FILE), SHOT_DOCKERFILE);
   fs.writeFileSync(path.join(workspace, 'server.js'), server);
 
+  // Edited files would stop Close All with a save prompt (the workspace is the test's own copy).
+  await runCommand(page, 'File: Save All');
   await runCommand(page, 'View: Close All Editors');
   await openFile(page, SHOT_FILE, /MAINTAINER/);
   const lines = SHOT_DOCKERFILE.split('\n').filter(Boolean);
