@@ -69,10 +69,11 @@ export class ContextReader {
     const always = new Set(['.dockerignore', `${dockerfile}.dockerignore`]);
     const out: ContextSnapshot = new Map();
     let hashed = 0;
+    let since = 0;
     const walk = async (relDir: string): Promise<void> => {
       let entries: fs.Dirent[];
       try {
-        entries = await fs.promises.readdir(path.join(root, relDir), { withFileTypes: true });
+        entries = fs.readdirSync(path.join(root, relDir), { withFileTypes: true });
       } catch {
         return;
       }
@@ -80,9 +81,15 @@ export class ContextReader {
       for (const e of entries) {
         const rel = relDir ? `${relDir}/${e.name}` : e.name;
         const full = path.join(root, rel);
+        // Synchronous stats in slices with a turn of the event loop between them: a promise per
+        // file made a walk of 10,000 files several times slower.
+        if (++since >= 256) {
+          since = 0;
+          await new Promise((r) => setImmediate(r));
+        }
         let st: fs.Stats;
         try {
-          st = await fs.promises.lstat(full);
+          st = fs.lstatSync(full);
         } catch {
           continue;
         }
@@ -104,7 +111,7 @@ export class ContextReader {
           let sha: string;
           if (memo && memo.mtimeMs === st.mtimeMs && memo.ctimeMs === st.ctimeMs && memo.size === st.size && memo.ino === st.ino) sha = memo.sha;
           else {
-            sha = await hashFile(full);
+            sha = await hashFile(full, st.size);
             hashed++;
             this.memo.set(full, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, sha });
           }
@@ -118,7 +125,8 @@ export class ContextReader {
   }
 }
 
-function hashFile(file: string): Promise<string> {
+async function hashFile(file: string, size: number): Promise<string> {
+  if (size <= 1 << 20) return createHash('sha256').update(await fs.promises.readFile(file)).digest('hex');
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
     fs.createReadStream(file)
