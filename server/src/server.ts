@@ -38,7 +38,9 @@ import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fsBuildContext, type BuildContext } from './model/build-context';
 import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
-import { lintDocument, looksBinary, type LintEnvironment } from './engine/lint';
+import { lintDocument, lintSteps, looksBinary, type LintEnvironment } from './engine/lint';
+import { documentTooLarge } from './engine/budget';
+import { runCooperatively, type Steps } from './engine/cooperative';
 import { fixAllAction, FIX_ALL_KIND, ruleCodeActions, SERVER_RULE_DOCS_COMMAND, SHOW_RULE_DOCS_COMMAND } from './engine/rule-actions';
 import { ruleDocsUri } from './engine/rule-docs';
 import { multiStageEdit, multiStageActions } from './refactor/multi-stage';
@@ -231,17 +233,28 @@ export function startServer(connection: Connection): void {
       pending.delete(uri);
       const doc = parsedFor(uri);
       if (!doc) return done();
-      void Promise.all([settingsFor(uri), parserReady]).then(([settings]) => {
+      void Promise.all([settingsFor(uri), parserReady]).then(async ([settings]) => {
         const current = parsedFor(uri);
         if (!current || current.version !== doc.version) return done();
-        let diagnostics: Diagnostic[];
-        try {
+        // In steps with turns of the event loop between them: other documents' diagnostics and
+        // requests are answered while a large one is linted, and a newer version abandons it.
+        const steps = function* (): Steps<Diagnostic[]> {
+          const env = environmentFor(uri);
+          if (looksBinary(doc.text) || documentTooLarge(doc.text)) return yield* lintSteps(doc, settings, env);
+          void doc.dockerfile;
+          yield;
           const model = doc.model(settings.buildArgs);
-          diagnostics = lintDocument(doc, settings, { ...environmentFor(uri), ...imageFacts.current(model, settings.docker), registryDigests: registryDigests(registryBasesFor(model, settings)) });
+          yield;
+          return yield* lintSteps(doc, settings, { ...env, ...imageFacts.current(model, settings.docker), registryDigests: registryDigests(registryBasesFor(model, settings)) });
+        };
+        let diagnostics: Diagnostic[] | undefined;
+        try {
+          diagnostics = await runCooperatively(steps(), { stale: () => outdated(doc) });
         } catch (e) {
           connection.console.error(`Validation of ${uri} failed: ${(e as Error).stack ?? String(e)}`);
           diagnostics = [];
         }
+        if (diagnostics === undefined || outdated(doc)) return done();
         // Done once written: what waits for it (lenses) then cannot hold the message back.
         published.set(uri, { version: doc.version, diagnostics });
         connection.sendDiagnostics({ uri, version: doc.version, diagnostics: withCacheEffects(uri, doc.text, diagnostics) }).then(done, done);
