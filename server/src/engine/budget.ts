@@ -13,11 +13,12 @@ export const TOO_LARGE_CODE = 'instruction-too-large';
 /**
  * Beyond these a document is not checked at all: one information diagnostic says so. The largest of
  * 713 real Dockerfiles has 94,093 characters, 507 instructions and its longest instruction line
- * (continuations joined) 2,570 characters; at 1 MB, parsing and the rules took 2 to 9 CPU seconds per shape of
- * test/support/fuzz.ts PATHOLOGIES, during which nothing else was answered.
+ * (continuations joined) 2,570 characters. At 1 MB, parsing and the rules took 2 to 9 CPU seconds
+ * per shape of test/support/fuzz.ts PATHOLOGIES, during which nothing else was answered; at these
+ * limits, at most about half a second (test/bench/pathological-bench.ts).
  */
 export const MAX_DOCUMENT_CHARS = 256 * 1024;
-export const MAX_LINE_CHARS = 32 * 1024;
+export const MAX_LINE_CHARS = 16 * 1024;
 /** The most instructions of a real one is 507; a stage costs about 0.2 ms of CPU to check, 2,000 about half a second. */
 export const MAX_INSTRUCTIONS = 2_000;
 const KEYWORD = /[ \t]*(?:from|run|cmd|label|maintainer|expose|env|add|copy|entrypoint|volume|user|workdir|arg|onbuild|stopsignal|healthcheck|shell)(?=[ \t\r\n\\]|$)/iy;
