@@ -79,7 +79,7 @@ describe('--help', () => {
 
   it('the top-level usage names every subcommand, exit 0', () => {
     assert.equal(top.status, 0, top.stderr);
-    assert.deepEqual(subcommands.sort(), ['analyze', 'cache-report', 'lint']);
+    assert.deepEqual(subcommands.sort(), ['analyze', 'cache-report', 'image-info', 'lint', 'next-build', 'record']);
   });
 
   for (const sub of subcommands) {
