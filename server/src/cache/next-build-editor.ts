@@ -42,7 +42,9 @@ export const NO_RECORD_SUMMARY = 'next build: needs one recorded build (Build Im
 /** "next build ≈ 42 s, re-runs from line 7" and the like. */
 export function summarize(p: Prediction): string {
   if (p.firstLine === undefined) return p.steps.some((s) => s.willRun === null) ? 'next build: cached, some steps may re-run' : 'next build: all cached';
-  return `next build ≈ ${p.seconds} s${p.untimed ? '+' : ''}, re-runs from line ${p.firstLine}`;
+  // Steps never timed count as unknown: "≈ ? s" when none is timed, "≈ 12 s+" when some are.
+  const time = p.untimed && !p.seconds ? '?' : `${p.seconds}${p.untimed ? '+' : ''}`;
+  return `next build ≈ ${time} s, re-runs from line ${p.firstLine}`;
 }
 
 /** A lens on each step of the next build that re-runs or may re-run, with its reason. */
