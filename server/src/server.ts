@@ -139,7 +139,14 @@ export function startServer(connection: Connection): void {
   });
 
   // What the daemon has for base images (platform, digests): linting gets what is known, and runs again when more arrives.
-  const imageFacts = new ImageFactsService({ log: (m) => connection.console.log(m), changed: () => [...open.keys()].forEach((uri) => validate(uri)) });
+  // The registry lens says whether the local image is current, so new facts refresh lenses too.
+  const imageFacts = new ImageFactsService({
+    log: (m) => connection.console.log(m),
+    changed: () => {
+      [...open.keys()].forEach((uri) => validate(uri));
+      if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    },
+  });
 
   // Registry answers for base images: only when the user allows it, in the background, then a refresh.
   let registryRefreshTimer: NodeJS.Timeout | undefined;
@@ -318,7 +325,8 @@ export function startServer(connection: Connection): void {
     if (!uri.startsWith('file:')) return undefined;
     const doc = usable(uri);
     if (!doc) return undefined;
-    const settings = await settingsFor(uri);
+    // The model is cached per version: one built before the shell parser is ready has no RUN commands.
+    const [settings] = await Promise.all([settingsFor(uri), parserReady]);
     if (!settings.cache.enable) return undefined;
     const file = fileURLToPath(uri);
     const planned = planBuild(doc.model(settings.buildArgs), file, settings.docker, settings.buildArgs);
@@ -581,7 +589,8 @@ export function startServer(connection: Connection): void {
     const settings = await settingsFor(doc.uri);
     if (settings.layers.display !== 'lens' && settings.layers.display !== 'both') return [];
     const lenses = await layerLenses(doc, settings);
-    lenses.push(...registryLenses(registryBasesFor(doc.model(settings.buildArgs), settings)));
+    const lensModel = doc.model(settings.buildArgs);
+    lenses.push(...registryLenses(registryBasesFor(lensModel, settings), imageFacts.current(lensModel, settings.docker).images));
     return outdated(doc) ? contentModified() : lenses;
   });
   const hintSettings = (settings: LayerwiseSettings) => ({ buildArgs: settings.buildArgs, variables: settings.inlayHints.variables, stages: settings.inlayHints.stages });

@@ -1,6 +1,7 @@
 import type { Dockerfile } from 'dockerfile-ast';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildModel, type Model } from '../model/model';
+import { shellParserReady } from '../model/shell';
 import { blankHeredocFds, blankOpaqueHeredocs } from './opaque-heredocs';
 import { parseDockerfile } from './parse';
 
@@ -38,7 +39,8 @@ export class ParsedDocument {
 
   /** The rule model of this version, built once per set of build-arg values. */
   model(buildArgs: Record<string, string> = {}): Model {
-    const key = JSON.stringify(buildArgs);
+    // A model built before the shell parser is ready has no RUN commands: not kept once it is.
+    const key = `${shellParserReady()}${JSON.stringify(buildArgs)}`;
     if (this.cachedModel?.key !== key) this.cachedModel = { key, model: buildModel(this, { buildArgs }) };
     return this.cachedModel.model;
   }
