@@ -5,7 +5,7 @@ import { localDigests, localImageKey, pulledBases, stagePlatform } from '../rule
 import { withoutDigest } from '../rules/lib/registry-digests';
 import type { DaemonPlatform, LocalImageFacts } from '../rules/rule';
 import type { RegistryError } from './client';
-import { machinePlatform, type TagSize } from './image-info';
+import { machinePlatform, type ImageInfo, type TagSize } from './image-info';
 import type { RegistryAnswer } from './service';
 
 /**
@@ -71,10 +71,29 @@ export function failureText(e: RegistryError): string {
   }
 }
 
+export type LocalImageAge = { state: 'current' } | { state: 'older'; local: string } | { state: 'unknown' };
+
+/**
+ * Whether the local image of a tagged FROM is what the tag points to in the registry now: its
+ * RepoDigests (in the reference's repository) hold the index digest or the target platform's
+ * manifest digest (a pull records the one it asked for). Unknown when it has no digest there
+ * (built, loaded, or on a store whose RepoDigests are not the registry's); undefined when there is
+ * no local image, no tag, or no registry answer.
+ */
+export function localImageAge(b: Pick<RegistryBase, 'ref' | 'base'>, info: Pick<ImageInfo, 'digest' | 'target'> | undefined, images: ReadonlyMap<string, LocalImageFacts | null> | undefined): LocalImageAge | undefined {
+  if (!info || !b.base.ref?.tag) return undefined;
+  const local = images?.get(localImageKey(b.ref));
+  if (!local) return undefined;
+  const digests = localDigests(local, b.ref);
+  if (!digests.length) return { state: 'unknown' };
+  if (digests.includes(info.digest) || (info.target && digests.includes(info.target.digest))) return { state: 'current' };
+  return { state: 'older', local: digests[0]! };
+}
+
 const layersText = (n: number): string => `${n} layer${n === 1 ? '' : 's'}`;
 
 /** One lens per FROM: `5.2 MB compressed · 3 layers · linux/amd64` (from the registry, before any build). */
-export function registryLenses(bases: readonly RegistryBase[]): CodeLens[] {
+export function registryLenses(bases: readonly RegistryBase[], images?: ReadonlyMap<string, LocalImageFacts | null>): CodeLens[] {
   const out: CodeLens[] = [];
   for (const b of bases) {
     const info = 'info' in b.answer ? b.answer.info : undefined;
@@ -82,6 +101,9 @@ export function registryLenses(bases: readonly RegistryBase[]): CodeLens[] {
     if (info?.target) {
       title = `${humanSize(info.target.compressedSize)} compressed · ${layersText(info.target.layers)} · ${info.targetPlatform}`;
       if (info.newerTags[0]) title += ` · ${info.newerTags[0].tag} is out`;
+      const age = localImageAge(b, info, images);
+      if (age?.state === 'current') title += ' · local image current';
+      else if (age?.state === 'older') title += ' · local image older: docker pull';
     } else if (info) {
       title = `no ${info.targetPlatform} image under this tag (${info.tagPlatforms.join(', ') || 'no platforms'})`;
     }
@@ -122,9 +144,10 @@ export function registryHover(bases: readonly RegistryBase[], position: Position
     const own = info.target?.compressedSize;
     if (info.newerTags.length) lines.push(`- newer: ${info.newerTags.map((t) => tagLine(t, own)).join('; ')}`);
     if (info.variants.length) lines.push(`- smaller: ${info.variants.map((t) => tagLine(t, own)).join('; ')}`);
-    const local = images?.get(localImageKey(b.ref));
-    const digests = local ? localDigests(local, b.ref) : [];
-    if (digests.length && b.base.ref?.tag && !digests.includes(info.digest)) lines.push(`- the local image is older than the registry's (local \`${digests[0]!.slice(0, 19)}…\`); \`docker pull\` updates it`);
+    const age = localImageAge(b, info, images);
+    if (age?.state === 'current') lines.push('- local image: current, what the tag points to now');
+    else if (age?.state === 'older') lines.push(`- local image: older, not what the tag points to now (local \`${age.local.slice(0, 19)}…\`): \`docker pull\` to update`);
+    else if (age) lines.push('- local image: age unknown (no digest from this registry in its RepoDigests)');
   }
   if (b.answer.state === 'failed') lines.push(`${info ? '- ' : '**Registry**: '}${failureText(b.answer.error)}: ${b.answer.error.message}`);
   if (!lines.length) return hover;
