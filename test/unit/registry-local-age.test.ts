@@ -4,7 +4,7 @@ import type { Hover, MarkupContent } from 'vscode-languageserver-types';
 import { ParsedDocument } from '../../server/src/engine/document';
 import { initShellParser } from '../../server/src/model/shell';
 import { localImageAge, registryBases, registryHover, registryLenses, type RegistryBase } from '../../server/src/registry/editor';
-import type { ImageInfo } from '../../server/src/registry/image-info';
+import { machinePlatform, type ImageInfo } from '../../server/src/registry/image-info';
 import type { LocalImageFacts } from '../../server/src/rules/rule';
 
 /**
@@ -78,5 +78,26 @@ describe('the local image against the digest its tag points to now', () => {
     assert.match(lens(facts(`${REPO}@${AMD64}`)), / · local image current$/);
     assert.match(lens(facts(`${REPO}@${OLD}`)), / · local image older: docker pull$/);
     assert.doesNotMatch(lens(facts()), /local/);
+  });
+});
+
+describe('the platform the registry is asked for', () => {
+  before(initShellParser);
+  const asked = (text: string, daemon: { os: string; architecture: string } | undefined): string[] => {
+    const out: string[] = [];
+    const model = new ParsedDocument('file:///w/Dockerfile', 1, text).model();
+    registryBases(model, (_ref, p) => void out.push([p.os, p.architecture, p.variant].filter(Boolean).join('/')), daemon);
+    return out;
+  };
+
+  it("--platform first, then the daemon's platform, then this machine's", () => {
+    const arm = { os: 'linux', architecture: 'arm64' };
+    assert.deepEqual(asked('FROM --platform=linux/s390x alpine:3\n', arm), ['linux/s390x']);
+    assert.deepEqual(asked('FROM --platform=$BUILDPLATFORM alpine:3\n', arm), ['linux/arm64/v8']);
+    assert.deepEqual(asked('FROM alpine:3\n', arm), ['linux/arm64']);
+    const machine = machinePlatform();
+    assert.deepEqual(asked('FROM alpine:3\n', undefined), [[machine.os, machine.architecture, machine.variant].filter(Boolean).join('/')]);
+    // An ARG with no value: the platform is not guessed, the registry not asked.
+    assert.deepEqual(asked('ARG P\nFROM --platform=$P alpine:3\n', arm), []);
   });
 });
