@@ -249,3 +249,63 @@ describe('next build: the prediction against BuildKit', { skip: daemon.skip || b
     assert.ok(reruns > 30 && nulls < compared / 4, `${reruns} re-runs, ${nulls} may-re-run among ${compared}`);
   });
 });
+
+/**
+ * The classic builder's cache is not what the prediction models (it is BuildKit's): every
+ * instruction is a step there, so an edit of a LABEL or an ENV re-runs the steps below it, COPY
+ * included, where BuildKit keeps them cached. Asserted on Engine 20.10, so the note in
+ * ARCHITECTURE stays true.
+ */
+describe('next build: where the classic builder differs', { skip: daemon.skip }, () => {
+  let client: DaemonClient;
+  const tag = `layerwise-test/next-build-classic:${RUN_ID}`;
+  let dir: string;
+  let storeDir: string;
+
+  before(async () => {
+    client = await connect(daemon.host!);
+    await ensureBusyboxImage(await client.streaming());
+  });
+  after(async () => {
+    await removeImage(client, tag);
+    for (const d of [dir, storeDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a LABEL or an ENV above a COPY: the classic builder re-runs the COPY, BuildKit (the prediction) does not', async () => {
+    dir = fixtureDir({
+      Dockerfile: [`FROM ${BUSYBOX_IMAGE}`, `RUN echo ${RUN_ID}-classic > /run-id`, 'WORKDIR /app', 'COPY package.json ./', 'RUN cat package.json > deps.txt', ''].join('\n'),
+      '.dockerignore': 'Dockerfile\n',
+      'package.json': '{}\n',
+    });
+    const dockerfilePath = path.join(dir, 'Dockerfile');
+    const reader = new ContextReader();
+    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-next-build-classic-'));
+    const store = new BuildInputsStore(storeDir);
+    const inputs = (): NextBuildInputs => ({ dockerfilePath, settings: { buildArgs: {} }, imageId: async (ref) => (await client.inspect(ref))?.Id, reader });
+    const classic = async (): Promise<Map<string, boolean>> => {
+      const steps: StepTiming[] = [];
+      const r = await runBuild(client, { contextDir: dir, dockerfile: 'Dockerfile', tag, target: undefined, buildArgs: {}, builder: 'classic' }, { onStepTiming: (t) => steps.push(t) });
+      assert.equal(r.ok, true, r.error);
+      await recordNow(inputs(), store, r.imageId);
+      // `Step 4/6 : COPY package.json ./` → ran (not "Using cache")
+      return new Map(steps.map((t) => [t.step.replace(/^Step \d+\/\d+ : /, ''), !t.cached]));
+    };
+    await classic();
+    assert.equal((await classic()).get('COPY package.json ./'), false, 'a rebuild is cached');
+    for (const [name, add] of [
+      ['LABEL', 'LABEL org.example.note=classic'],
+      ['ENV', 'ENV MODE=classic'],
+    ] as const) {
+      const lines = fs.readFileSync(dockerfilePath, 'utf8').split('\n');
+      lines.splice(lines.indexOf('COPY package.json ./'), 0, add);
+      fs.writeFileSync(dockerfilePath, lines.join('\n'));
+      const predicted = await predictNow(inputs(), store);
+      assert.equal(predicted.kind, 'prediction');
+      if (predicted.kind !== 'prediction') return;
+      const copy = predicted.prediction.steps.find((s) => s.instruction === 'COPY package.json ./');
+      assert.equal(copy?.willRun, false, `${name}: BuildKit keeps the COPY cached`);
+      const ran = await classic();
+      assert.equal(ran.get('COPY package.json ./'), true, `${name}: the classic builder re-runs the COPY`);
+    }
+  });
+});
