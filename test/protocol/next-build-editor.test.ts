@@ -14,8 +14,8 @@ import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
 /**
  * What the next build re-runs, through the bundled server: the status bar text it notifies
  * (layerwise/nextBuild) and the lenses on the steps that re-run, first without a recorded build,
- * then after one (recorded in the store the server reads, as Build Image or `layerwise record`
- * would) and a change in the context folder, which the server watches. FROM scratch: no daemon.
+ * then after one (recorded in the store the server watches, as `layerwise record` would) and a
+ * change in the context folder, which the server watches once a build is recorded. FROM scratch: no daemon.
  */
 
 const SERVER = path.resolve('server/out/server.js');
@@ -68,9 +68,10 @@ describe('next build over the protocol', () => {
     assert.match(n.tooltip, /Build Image\) or a `layerwise record/);
   });
 
-  it('after a recorded build, a change in the context re-predicts: status text and a lens with the reason', async () => {
+  it('a build recorded from a terminal is picked up; then a change in the context re-predicts: status text and a lens with the reason', async () => {
     const store = new BuildInputsStore(defaultInputsDir({ XDG_CACHE_HOME: cacheHome }));
     await recordNow({ dockerfilePath: path.join(dir, 'Dockerfile'), settings: { target: undefined, buildArgs: {} }, imageId: async () => undefined, reader: new ContextReader() }, store, 'sha256:0');
+    assert.equal((await until('the recorded build seen', () => notes.find((p) => p.uri === uri && p.text !== NO_RECORD_SUMMARY))).text, 'next build: all cached');
     fs.writeFileSync(path.join(dir, 'a.txt'), 'a2');
     const n = await until('a prediction', () => notes.find((p) => p.uri === uri && p.text.startsWith('next build ≈')));
     assert.equal(n.text, 'next build ≈ ? s, re-runs from line 2');

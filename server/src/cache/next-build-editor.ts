@@ -66,8 +66,20 @@ export class NextBuildEditorService {
   private readonly reader = new ContextReader();
   private readonly docs = new Map<string, { doc: NextBuildDocument; state: NextBuildState | undefined; timer: NodeJS.Timeout | undefined; watcher: fs.FSWatcher | undefined }>();
   private queue: Promise<void> = Promise.resolve();
+  private storeWatcher: fs.FSWatcher | undefined;
 
-  constructor(private readonly o: NextBuildEditorOptions) {}
+  constructor(private readonly o: NextBuildEditorOptions) {
+    // A `layerwise record` run in a terminal writes the store: every document predicts again.
+    if (o.watch !== false) {
+      try {
+        fs.mkdirSync(o.store.dir, { recursive: true });
+        this.storeWatcher = fs.watch(o.store.dir, () => this.invalidate());
+        this.storeWatcher.on('error', () => undefined);
+      } catch (e) {
+        o.log(`next build: not watching ${o.store.dir}: ${(e as Error).message}`);
+      }
+    }
+  }
 
   /** The last finished state of a document, if any. */
   current(uri: string): NextBuildState | undefined {
@@ -80,7 +92,6 @@ export class NextBuildEditorService {
     if (!entry) {
       entry = { doc, state: undefined, timer: undefined, watcher: undefined };
       this.docs.set(doc.uri, entry);
-      if (this.o.watch !== false) entry.watcher = this.watch(doc);
     }
     entry.doc = doc;
     this.schedule(doc.uri);
@@ -150,12 +161,16 @@ export class NextBuildEditorService {
       state = { kind: 'error', summary: `next build: ${(err as Error).message}` };
     }
     if (this.docs.get(uri) !== e) return;
+    // The context is watched once there is a recorded build to compare with: a Dockerfile never
+    // built costs no watch over its folder (a recursive watch adds one per subfolder).
+    if (state.kind === 'prediction' && !e.watcher && this.o.watch !== false) e.watcher = this.watch(doc);
     const before = e.state;
     e.state = state;
     if (JSON.stringify(before) !== JSON.stringify(state)) this.o.changed(uri, state);
   }
 
   dispose(): void {
+    this.storeWatcher?.close();
     for (const uri of [...this.docs.keys()]) this.forget(uri);
   }
 }
