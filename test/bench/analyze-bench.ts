@@ -15,43 +15,22 @@ import type { DaemonClient } from '../../server/src/docker/client';
 import { humanSize } from '../../server/src/docker/units';
 import { apiBuild, connect, fixtureDir } from '../daemon/docker-fixtures';
 import { startPrivateDaemon } from '../support/daemon';
-import { BUSYBOX_IMAGE, dockerFor, ensureBusyboxImage } from '../support/images';
+import { dockerFor, ensureBusyboxImage } from '../support/images';
 import { readProcStatusKiB } from '../support/lsp-client';
+import { analyzeImageDockerfile, analyzeImageSpecs, type AnalyzeImageSpec } from './analyze-images';
 import { BENCHMARKS_DOC, benchMarks, writeBenchSection } from './benchmarks-doc';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const { start: START_MARK, end: END_MARK } = benchMarks('analyze');
 const ROUNDS = 5;
 
-interface Spec {
-  tag: string;
-  /** Small files in the first layer, their size, then one big file, in MiB. */
-  files: number;
-  fileKiB: number;
-  bigMiB: number;
-}
+const SPECS = analyzeImageSpecs('layerwise-bench/analyze');
 
-const SPECS: Spec[] = [
-  { tag: 'layerwise-bench/analyze-100m:1', files: 1000, fileKiB: 48, bigMiB: 48 },
-  { tag: 'layerwise-bench/analyze-1g:1', files: 10000, fileKiB: 48, bigMiB: 560 },
-];
-
-function dockerfileOf(s: Spec): string {
-  return [
-    `FROM ${BUSYBOX_IMAGE}`,
-    `RUN mkdir -p /data/files && cd /data/files && i=0; while [ $i -lt ${s.files} ]; do dd if=/dev/urandom of=f$i bs=1024 count=${s.fileKiB} 2>/dev/null; i=$((i+1)); done`,
-    `RUN dd if=/dev/zero of=/data/big.bin bs=1048576 count=${s.bigMiB}`,
-    'RUN rm -f /data/files/f1*',
-    'RUN echo done > /data/done',
-    '',
-  ].join('\n');
-}
-
-async function ensureImage(client: DaemonClient, s: Spec): Promise<string> {
+async function ensureImage(client: DaemonClient, s: AnalyzeImageSpec): Promise<string> {
   const existing = await client.inspect(s.tag);
   if (existing) return existing.Id;
   process.stdout.write(`building ${s.tag}…\n`);
-  const r = await apiBuild(client, fixtureDir({ Dockerfile: dockerfileOf(s) }), { tag: s.tag, builder: 'buildkit' });
+  const r = await apiBuild(client, fixtureDir({ Dockerfile: analyzeImageDockerfile(s) }), { tag: s.tag, builder: 'buildkit' });
   return r.imageId!;
 }
 

@@ -19,8 +19,9 @@ import { humanSize } from '../../server/src/docker/units';
 import { apiBuild, connect, fixtureDir } from '../daemon/docker-fixtures';
 import { ENGINE_LABELS, startPrivateDaemon, TEST_ENGINES, type DaemonResult, type TestEngine } from '../support/daemon';
 import { startPrivateDocker26 } from '../support/docker26';
-import { BUSYBOX_IMAGE, dockerFor, ensureBusyboxImage } from '../support/images';
+import { dockerFor, ensureBusyboxImage } from '../support/images';
 import { startPrivatePodman } from '../support/podman';
+import { analyzeImageDockerfile, analyzeImageSpecs, type AnalyzeImageSpec } from './analyze-images';
 import { BENCHMARKS_DOC, benchMarks, writeBenchSection } from './benchmarks-doc';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -33,29 +34,7 @@ const STARTERS: Record<TestEngine, (log: (s: string) => void) => Promise<DaemonR
   podman: startPrivatePodman,
 };
 
-interface Spec {
-  tag: string;
-  files: number;
-  fileKiB: number;
-  bigMiB: number;
-}
-
-/** The same shapes as analyze-bench.ts, under their own names (the tags must not collide with its images). */
-const SPECS: Spec[] = [
-  { tag: 'layerwise-bench/engines-100m:1', files: 1000, fileKiB: 48, bigMiB: 48 },
-  { tag: 'layerwise-bench/engines-1g:1', files: 10000, fileKiB: 48, bigMiB: 560 },
-];
-
-function dockerfileOf(s: Spec): string {
-  return [
-    `FROM ${BUSYBOX_IMAGE}`,
-    `RUN mkdir -p /data/files && cd /data/files && i=0; while [ $i -lt ${s.files} ]; do dd if=/dev/urandom of=f$i bs=1024 count=${s.fileKiB} 2>/dev/null; i=$((i+1)); done`,
-    `RUN dd if=/dev/zero of=/data/big.bin bs=1048576 count=${s.bigMiB}`,
-    'RUN rm -f /data/files/f1*',
-    'RUN echo done > /data/done',
-    '',
-  ].join('\n');
-}
+const SPECS = analyzeImageSpecs('layerwise-bench/engines');
 
 async function exportToFile(client: DaemonClient, id: string, file: string): Promise<{ ms: number; firstByteMs: number; bytes: number }> {
   const t0 = performance.now();
@@ -79,7 +58,7 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 interface Row {
   engine: TestEngine;
-  spec: Spec;
+  spec: AnalyzeImageSpec;
   format: string;
   bytes: number;
   entries: number;
@@ -90,7 +69,7 @@ interface Row {
   wholeMs: number;
 }
 
-async function measure(engine: TestEngine, host: string, spec: Spec, scratch: string): Promise<Row> {
+async function measure(engine: TestEngine, host: string, spec: AnalyzeImageSpec, scratch: string): Promise<Row> {
   const client = await connect(host);
   const inspected = await client.inspect(spec.tag);
   if (!inspected) throw new Error(`${spec.tag} is not on ${ENGINE_LABELS[engine]}`);
@@ -165,7 +144,7 @@ async function main(): Promise<void> {
       let image = await source.inspect(s.tag);
       if (!image) {
         process.stdout.write(`building ${s.tag}…\n`);
-        await apiBuild(source, fixtureDir({ Dockerfile: dockerfileOf(s) }), { tag: s.tag, builder: 'buildkit' });
+        await apiBuild(source, fixtureDir({ Dockerfile: analyzeImageDockerfile(s) }), { tag: s.tag, builder: 'buildkit' });
         image = (await source.inspect(s.tag))!;
       }
       const archive = path.join(scratch, `${s.tag.replace(/\W+/g, '-')}.tar`);

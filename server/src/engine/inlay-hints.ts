@@ -1,6 +1,6 @@
 import type { CodeLens, InlayHint, InlayHintLabelPart, MarkupContent, Position, Range } from 'vscode-languageserver-types';
 import { MappedText } from '../model/mapped-text';
-import { declarations, type Inst, type Model, type Stage } from '../model/model';
+import { declarations, rootOf, type Inst, type Model, type Stage } from '../model/model';
 import { PLATFORM_ARGS, VarScope, type Expansion } from '../model/variables';
 import type { ParsedDocument } from './document';
 
@@ -153,16 +153,6 @@ function undeclaredIsEmpty(inst: Inst): boolean {
   // FROM reads only the global ARGs; a stage built from scratch has no ENV of a base image.
   if (inst.keyword === 'FROM' || !inst.stage.from) return true;
   return rootOf(inst.stage).base?.scratch === true;
-}
-
-function rootOf(stage: Stage): Stage {
-  let s = stage;
-  const seen = new Set<Stage>();
-  while (s.base?.stage && !seen.has(s)) {
-    seen.add(s);
-    s = s.base.stage;
-  }
-  return s;
 }
 
 function scopeOf(model: Model, inst: Inst): VarScope {

@@ -353,7 +353,7 @@ function rawDeclarations(inst: Inst, escape: string): [string, string | undefine
 }
 
 /** The stage a chain of `FROM <stage>` starts from. */
-function rootOf(stage: Stage): Stage {
+export function rootOf(stage: Stage): Stage {
   let s = stage;
   const seen = new Set<Stage>();
   while (s.base?.stage && !seen.has(s)) {
