@@ -18,7 +18,8 @@ export class ParsedDocument {
     this.textDocument = TextDocument.create(uri, 'dockerfile', version, text);
   }
 
-  private cachedModel: { key: string; model: Model } | undefined;
+  /** The syntax checks read the model without build args and the rules with the user's: both are kept. */
+  private readonly models = new Map<string, Model>();
 
   private blanked: string | undefined;
 
@@ -41,7 +42,11 @@ export class ParsedDocument {
   model(buildArgs: Record<string, string> = {}): Model {
     // A model built before the shell parser is ready has no RUN commands: not kept once it is.
     const key = `${shellParserReady()}${JSON.stringify(buildArgs)}`;
-    if (this.cachedModel?.key !== key) this.cachedModel = { key, model: buildModel(this, { buildArgs }) };
-    return this.cachedModel.model;
+    let model = this.models.get(key);
+    if (!model) {
+      if (this.models.size >= 2) this.models.delete(this.models.keys().next().value as string);
+      this.models.set(key, (model = buildModel(this, { buildArgs })));
+    }
+    return model;
   }
 }
