@@ -250,7 +250,7 @@ export function startServer(connection: Connection): void {
           if (looksBinary(doc.text) || documentTooLarge(doc.text)) return yield* lintSteps(doc, settings, env);
           void doc.dockerfile;
           yield;
-          const model = doc.model(settings.buildArgs);
+          const model = yield* doc.modelSteps(settings.buildArgs);
           yield;
           return yield* lintSteps(doc, settings, { ...env, ...imageFacts.current(model, settings.docker), registryDigests: registryDigests(registryBasesFor(model, settings)) });
         };

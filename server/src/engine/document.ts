@@ -1,6 +1,7 @@
 import type { Dockerfile } from 'dockerfile-ast';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { buildModel, type Model } from '../model/model';
+import { buildModelSteps, type Model } from '../model/model';
+import { drain, type Steps } from './cooperative';
 import { shellParserReady } from '../model/shell';
 import { blankHeredocFds, blankOpaqueHeredocs } from './opaque-heredocs';
 import { parseDockerfile } from './parse';
@@ -40,12 +41,18 @@ export class ParsedDocument {
 
   /** The rule model of this version, built once per set of build-arg values. */
   model(buildArgs: Record<string, string> = {}): Model {
+    return drain(this.modelSteps(buildArgs));
+  }
+
+  /** The model in steps of one instruction each (the server's validation yields between them); cached as model() is. */
+  *modelSteps(buildArgs: Record<string, string> = {}): Steps<Model> {
     // A model built before the shell parser is ready has no RUN commands: not kept once it is.
     const key = `${shellParserReady()}${JSON.stringify(buildArgs)}`;
     let model = this.models.get(key);
     if (!model) {
       if (this.models.size >= 2) this.models.delete(this.models.keys().next().value as string);
-      this.models.set(key, (model = buildModel(this, { buildArgs })));
+      model = yield* buildModelSteps(this, { buildArgs });
+      this.models.set(key, model);
     }
     return model;
   }

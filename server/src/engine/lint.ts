@@ -55,7 +55,7 @@ export function* lintSteps(doc: ParsedDocument, settings: LayerwiseSettings, env
   const syntax = settings.validation.enable ? syntaxDiagnostics(doc, (e) => env.onRuleError?.('syntax', e)) : [];
   yield;
   const config = env.ruleConfig ?? toRuleConfig(settings.rules, env.hadolint);
-  const model = doc.model(settings.buildArgs);
+  const model = yield* doc.modelSteps(settings.buildArgs);
   yield;
   const rules = yield* runRuleSteps(model, {
     config,

@@ -160,6 +160,15 @@ export function isPosixShell(shell: string[]): boolean {
 }
 
 export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model {
+  const steps = buildModelSteps(doc, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** buildModel with a pause after each instruction: the server gives the event loop a turn between them (engine/cooperative.ts). */
+export function* buildModelSteps(doc: ModelSource, options: ModelOptions = {}): Generator<void, Model, void> {
   const text = doc.text;
   const td = doc.textDocument;
   const dockerfile = doc.dockerfile;
@@ -244,7 +253,10 @@ export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model 
     return s;
   };
 
-  dockerfile.getInstructions().forEach((ast, index) => {
+  const asts = dockerfile.getInstructions();
+  for (let index = 0; index < asts.length; index++) {
+    if (index) yield;
+    const ast = asts[index]!;
     const keyword = ast.getKeyword().toUpperCase();
     if (ast instanceof From) {
       const name = ast.getBuildStage() ?? undefined;
@@ -264,7 +276,7 @@ export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model 
       instructions.push(inst);
       stageShell.set(s, shell);
       stageScopeEnd.set(s, scope);
-      return;
+      continue;
     }
     const owner = stage ?? stages[0] ?? implicitStage();
     const inst = make(ast, index, owner, false);
@@ -300,7 +312,7 @@ export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model 
       stageShell.set(stage, shell);
       stageScopeEnd.set(stage, scope);
     }
-  });
+  }
   for (const name of PREDEFINED_ARGS) if (!globalScope.has(name)) globalScope.set(name, { kind: 'predefined', value: undefined });
   // ARGs before the first FROM are global, not a stage of their own.
   if (stages.length > 1 && !stages[0]!.from && stages[0]!.instructions.every((i) => i.keyword === 'ARG')) {
