@@ -114,7 +114,8 @@ describe('layer lenses from the private daemon', { skip: daemon.skip }, () => {
     if (cliBuilder === 'classic') {
       const refused = cliBuildRun(host, dir, t, 'buildkit')!;
       assert.notEqual(refused.status, 0, 'DOCKER_BUILDKIT=1 on an engine without BuildKit');
-      assert.match(refused.stderr, /received 404/, refused.stderr);
+      // Either the session upgrade is refused (404) or, when the CLI sends the build anyway, Podman finds no context in it.
+      assert.match(refused.stderr, /received 404|libpod_builder\S*: no such file or directory/, refused.stderr);
     }
     const id = cliBuild(host, dir, t, cliBuilder)!;
     const model = modelOf(text);
