@@ -119,6 +119,23 @@ describe('registry client on a real registry without authentication', () => {
     assert.equal(pinned.digest, pushed['3.19.4']!.digest);
   });
 
+  it('Docker Hub references go to the registry-mirrors in order: a closed mirror is skipped for the next (no request leaves loopback)', async (t) => {
+    if (skip) return t.skip(skip);
+    const hub = await new Pusher(`http://${registry!.host}`).push('library/lwmirror', '1.0', [{ ...AMD64, layers: [600, 400] }]);
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const logs: string[] = [];
+    const client = new RegistryClient({ mirrors: [`http://127.0.0.1:${closed}`, `http://${registry!.host}/`], log: (m) => logs.push(m) });
+    const info = await imageInfo(client, ref('lwmirror:1.0'), { platform: AMD64, candidates: false });
+    assert.equal(info.digest, hub.digest);
+    assert.deepEqual(info.target, hub.platforms[0]);
+    assert.ok(logs.some((m) => m.includes(`127.0.0.1:${closed}`) && m.includes('trying the next')), logs.join('\n'));
+  });
+
   it('layerwise image-info --json prints what the registry serves; --help; failures exit 1 with the reason', async (t) => {
     if (skip) return t.skip(skip);
     const run = async (...args: string[]) => {
@@ -282,6 +299,20 @@ describe('registry client behind token authentication', () => {
     const helper = path.join(bin, 'docker-credential-lwtest');
     fs.writeFileSync(helper, `#!/bin/sh\nread server\n[ "$server" = "${registry!.host}" ] || exit 1\necho '{"ServerURL":"'$server'","Username":"alice","Secret":"wonderland"}'\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credHelpers: { [registry!.host]: 'lwtest' } }));
+    const env = { ...process.env, DOCKER_CONFIG: home, PATH: `${bin}:${process.env.PATH}` };
+    assert.deepEqual(await registryCredentials(registry!.host, { env }), { username: 'alice', password: 'wonderland' });
+    const before = tokens!.requests.length;
+    const info = await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
+    assert.deepEqual(info.target, pushed!.platforms[0]);
+    assert.ok(tokens!.requests.slice(before).includes('alice repository:team/app:pull'));
+  });
+
+  it('with a credential store for every registry (credsStore → docker-credential-<name> get)', async (t) => {
+    if (skip) return t.skip(skip);
+    const bin = path.join(home, 'bin-store');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'docker-credential-lwstore'), `#!/bin/sh\nread server\n[ "$server" = "${registry!.host}" ] || exit 1\necho '{"ServerURL":"'$server'","Username":"alice","Secret":"wonderland"}'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credsStore: 'lwstore' }));
     const env = { ...process.env, DOCKER_CONFIG: home, PATH: `${bin}:${process.env.PATH}` };
     assert.deepEqual(await registryCredentials(registry!.host, { env }), { username: 'alice', password: 'wonderland' });
     const before = tokens!.requests.length;
