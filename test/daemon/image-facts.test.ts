@@ -21,6 +21,7 @@ import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
 import { startRegistry, type RegistryHandle } from '../support/registry';
 import { connect, countingProxy, removeImage, RUN_ID } from './docker-fixtures';
+import { until } from '../support/until';
 
 /**
  * The rules that read the local daemon, against the private daemon: an image loaded with an arm64
@@ -73,16 +74,6 @@ function modelOf(text: string) {
 
 function platformFindings(text: string, facts: { images?: ReadonlyMap<string, unknown>; daemonPlatform?: unknown }): Diagnostic[] {
   return lintDocument(new ParsedDocument('file:///work/Dockerfile', 1, text), DEFAULT_SETTINGS, facts as never).filter((d) => d.code === 'invalid-base-image-platform');
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('base image facts from the private daemon', { skip: daemon.skip }, () => {

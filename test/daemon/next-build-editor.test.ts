@@ -12,6 +12,7 @@ import { buildkitSkip, testDaemon } from '../support/daemon';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
 import { connect, fixtureDir, removeImage } from './docker-fixtures';
+import { until } from '../support/until';
 
 /**
  * The editor's own path to a prediction, on the private engine: Build Image through the bundled
@@ -22,16 +23,6 @@ import { connect, fixtureDir, removeImage } from './docker-fixtures';
 const SERVER = path.resolve('server/out/server.js');
 const daemon = testDaemon();
 const capabilities = { ...DEFAULT_CLIENT_CAPABILITIES, workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, codeLens: { refreshSupport: true } } };
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('next build in the editor after Build Image', { skip: daemon.skip || buildkitSkip() }, () => {
   let docker: DaemonClient;

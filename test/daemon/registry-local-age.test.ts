@@ -12,6 +12,7 @@ import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
 import { startRegistry, type RegistryHandle } from '../support/registry';
 import { connect, removeImage, RUN_ID } from './docker-fixtures';
+import { until } from '../support/until';
 
 /**
  * The FROM hover and lens say whether the local base image is what its tag points to in the
@@ -24,16 +25,6 @@ const SERVER = path.resolve('server/out/server.js');
 const LOCAL_DIGESTS = 'its RepoDigests list unpushed local digests, so they say nothing about what a registry serves';
 const daemon = testDaemon();
 const skip = daemon.skip || unsupportedOn({ podman: LOCAL_DIGESTS, docker26: LOCAL_DIGESTS });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function push(docker: Docker, repo: string, tag: string): Promise<void> {
   const stream = await docker.getImage(repo).push({ tag, authconfig: {} });

@@ -13,6 +13,7 @@ import { testDaemon } from '../support/daemon';
 import { GitRepo } from '../support/git-fixture';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
+import { until } from '../support/until';
 
 /**
  * The build-cache figures through the bundled server over stdio, on a scripted git history whose
@@ -27,16 +28,6 @@ const IGNORE = 'README.md\nDockerfile\n.dockerignore\n';
 const BAD = ['FROM node:20-slim', 'WORKDIR /app', 'COPY . .', 'RUN npm ci', 'CMD ["node", "index.js"]', ''].join('\n');
 const SENTENCE = 'With the fix, `npm ci` would re-run on 20% of the last 10 commits instead of 80%.';
 const capabilities = { ...DEFAULT_CLIENT_CAPABILITIES, workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, codeLens: { refreshSupport: true } } };
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('build-cache figures over the protocol', () => {
   let r: GitRepo;

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { GitRepo } from '../support/git-fixture';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
+import { until } from '../support/until';
 
 /**
  * Diagnostics never wait for git: the server's git runs through a shim on PATH that holds every
@@ -17,16 +18,6 @@ import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
 const SERVER = path.resolve('server/out/server.js');
 const BAD = ['FROM node:20-slim', 'WORKDIR /app', 'COPY . .', 'RUN npm ci', 'CMD ["node", "index.js"]', ''].join('\n');
 const RULE = 'dependency-install-after-source-copy';
-
-async function until<T>(what: string, f: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('diagnostics are published before git answers', () => {
   let r: GitRepo;

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { CodeLens, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
 import { GitRepo } from '../support/git-fixture';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
+import { until } from '../support/until';
 
 /**
  * Inline hints through the bundled server over stdio: the value of each variable use (global and
@@ -120,16 +121,6 @@ function tooltipAt(hints: InlayHint[], r: Row): string {
   const h = hints.find((x) => x.position.line === r[0] && x.position.character === r[1]);
   assert.ok(h, `a hint at ${r[0]}:${r[1]}`);
   return (h.tooltip as MarkupContent).value;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('inline hints over the protocol', () => {

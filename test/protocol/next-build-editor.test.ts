@@ -10,6 +10,7 @@ import { NO_RECORD_SUMMARY } from '../../server/src/cache/next-build-editor';
 import { BuildInputsStore, defaultInputsDir, recordNow } from '../../server/src/cache/next-build-store';
 import type { NextBuildParams } from '../../server/src/docker/protocol';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
+import { until } from '../support/until';
 
 /**
  * What the next build re-runs, through the bundled server: the status bar text it notifies
@@ -20,16 +21,6 @@ import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
 
 const SERVER = path.resolve('server/out/server.js');
 const capabilities = { ...DEFAULT_CLIENT_CAPABILITIES, workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, codeLens: { refreshSupport: true } } };
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('next build over the protocol', () => {
   let dir: string;

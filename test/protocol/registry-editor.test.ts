@@ -11,6 +11,7 @@ import { formatPlatform } from '../../server/src/rules/lib/local-images';
 import { LspClient } from '../support/lsp-client';
 import { startRegistry, type RegistryHandle } from '../support/registry';
 import { Pusher, registryFaultProxy, type Pushed, type RegistryFaultProxy } from '../support/registry-fixtures';
+import { until } from '../support/until';
 
 /**
  * The registry in the editor, through the bundled server: with `layerwise.registry.enabled`, the
@@ -22,16 +23,6 @@ import { Pusher, registryFaultProxy, type Pushed, type RegistryFaultProxy } from
  */
 
 const SERVER = path.resolve('server/out/server.js');
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('registry answers in the editor (bundled server, docker-registry on 127.0.0.1)', () => {
   let registry: RegistryHandle | undefined;
