@@ -11,7 +11,7 @@ import type { BuildImageResult, NextBuildParams } from '../../server/src/docker/
 import { buildkitSkip, testDaemon } from '../support/daemon';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
 import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
-import { connect, fixtureDir, removeImage } from './docker-fixtures';
+import { connect, fixtureDir, removeImage, RUN_ID } from './docker-fixtures';
 import { until } from '../support/until';
 
 /**
@@ -38,7 +38,8 @@ describe('next build in the editor after Build Image', { skip: daemon.skip || bu
     await ensureBusyboxImage(await docker.streaming());
     dir = fixtureDir({
       Dockerfile: `FROM ${BUSYBOX_IMAGE}\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\n`,
-      'a.txt': 'one\n',
+      // Unique per run: a step BuildKit still has cached from an earlier run would be reported CACHED, and untimed.
+      'a.txt': `one ${RUN_ID}\n`,
     });
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-home-'));
     uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
