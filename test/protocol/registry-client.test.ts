@@ -258,7 +258,7 @@ describe('registry client behind token authentication', () => {
   let pushed: Pushed | undefined;
   let home: string;
   before(async () => {
-    tokens = await startTokenServer({ users: { alice: 'wonderland', pusher: 'p' }, anonymousPull: false });
+    tokens = await startTokenServer({ users: { alice: 'wonderland', pusher: 'p' }, anonymousPull: false, refreshTokens: { 'rt-alice': 'alice' } });
     const r = await startRegistry({ config: tokens.config });
     if (!r.ok) return void (skip = r.reason);
     registry = r.registry;
@@ -319,6 +319,29 @@ describe('registry client behind token authentication', () => {
     const info = await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
     assert.deepEqual(info.target, pushed!.platforms[0]);
     assert.ok(tokens!.requests.slice(before).includes('alice repository:team/app:pull'));
+  });
+
+  it('with an identity token (auths identitytoken, or a helper answering "<token>"): exchanged at the realm by the refresh-token grant, never sent as Basic', async (t) => {
+    if (skip) return t.skip(skip);
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ auths: { [registry!.host]: { identitytoken: 'rt-alice' } } }));
+    const env = { ...process.env, DOCKER_CONFIG: home };
+    assert.deepEqual(await registryCredentials(registry!.host, { env }), { username: '', password: '', identityToken: 'rt-alice' });
+    let before = tokens!.requests.length;
+    const info = await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
+    assert.deepEqual(info.target, pushed!.platforms[0]);
+    assert.ok(tokens!.requests.slice(before).includes('alice (refresh) repository:team/app:pull'), tokens!.requests.slice(before).join('\n'));
+
+    const bin = path.join(home, 'bin-token');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'docker-credential-lwtoken'), `#!/bin/sh\nread server\necho '{"ServerURL":"'$server'","Username":"<token>","Secret":"rt-alice"}'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credsStore: 'lwtoken' }));
+    const helperEnv = { ...env, PATH: `${bin}:${process.env.PATH}` };
+    before = tokens!.requests.length;
+    await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env: helperEnv }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
+    assert.ok(tokens!.requests.slice(before).includes('alice (refresh) repository:team/app:pull'), tokens!.requests.slice(before).join('\n'));
+
+    const e = await failure(imageInfo(new RegistryClient({ credentials: async () => ({ username: '', password: '', identityToken: 'revoked' }) }), ref(`${registry!.host}/team/app:2.1.0`), { candidates: false }));
+    assert.equal(e.kind, 'unauthorized');
   });
 
   it('wrong credentials: the token server refuses, and the client says so', async (t) => {

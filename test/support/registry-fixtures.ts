@@ -29,7 +29,7 @@ function b64url(b: Buffer | string): string {
   return Buffer.from(b).toString('base64url');
 }
 
-export async function startTokenServer(o: { users: Record<string, string>; anonymousPull: boolean }): Promise<TokenServer> {
+export async function startTokenServer(o: { users: Record<string, string>; anonymousPull: boolean; refreshTokens?: Record<string, string> }): Promise<TokenServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-token-'));
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
@@ -46,8 +46,32 @@ export async function startTokenServer(o: { users: Record<string, string>; anony
     return `${header}.${claims}.${b64url(s)}`;
   };
   const requests: string[] = [];
+  const answer = (res: http.ServerResponse, user: string | undefined, scope: string): void => {
+    requests.push(`${user ?? '-'} ${scope}`);
+    const m = /^repository:([^:]+):(.+)$/.exec(scope);
+    const access = m && (user || o.anonymousPull) ? [{ type: 'repository', name: m[1]!, actions: m[2]!.split(',').filter((a) => a === 'pull' || (user && a === 'push')) }] : [];
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ token: sign(user ?? '', access), expires_in: 300 }));
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'POST') {
+      // The OAuth2 refresh-token grant (an identity token from `docker login`).
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const user = form.get('grant_type') === 'refresh_token' ? o.refreshTokens?.[form.get('refresh_token') ?? ''] : undefined;
+        if (!user) {
+          requests.push(`refresh! ${form.get('scope') ?? ''}`);
+          res.writeHead(401, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'unknown refresh token' }] }));
+          return;
+        }
+        answer(res, `${user} (refresh)`, form.get('scope') ?? '');
+      });
+      return;
+    }
     const scope = url.searchParams.get('scope') ?? '';
     let user: string | undefined;
     const auth = req.headers.authorization;
@@ -61,11 +85,7 @@ export async function startTokenServer(o: { users: Record<string, string>; anony
       }
       user = u;
     }
-    requests.push(`${user ?? '-'} ${scope}`);
-    const m = /^repository:([^:]+):(.+)$/.exec(scope);
-    const access = m && (user || o.anonymousPull) ? [{ type: 'repository', name: m[1]!, actions: m[2]!.split(',').filter((a) => a === 'pull' || (user && a === 'push')) }] : [];
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ token: sign(user ?? '', access), expires_in: 300 }));
+    answer(res, user, scope);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const realm = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/token`;

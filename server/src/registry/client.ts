@@ -290,8 +290,18 @@ export class RegistryClient {
     }
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     url.searchParams.set('scope', challenge.params.scope && challenge.params.scope.includes(':pull') ? challenge.params.scope : scope);
-    const basic = basicHeader(creds);
-    const res = this.check(await this.send(url.toString(), { Accept: 'application/json', ...(basic ? { Authorization: basic } : {}) }), `token from ${url.host}`);
+    let res: Raw;
+    if (creds?.identityToken) {
+      // The OAuth2 refresh-token grant, as the docker CLI uses an identity token from `docker login`.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'layerwise', scope: url.searchParams.get('scope') ?? scope });
+      if (challenge.params.service) form.set('service', challenge.params.service);
+      const tokenUrl = new URL(url.toString());
+      tokenUrl.search = '';
+      res = this.check(await this.send(tokenUrl.toString(), { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' }, form.toString()), `token from ${url.host}`);
+    } else {
+      const basic = basicHeader(creds);
+      res = this.check(await this.send(url.toString(), { Accept: 'application/json', ...(basic ? { Authorization: basic } : {}) }), `token from ${url.host}`);
+    }
     const json = parseJson(res.body, 'token answer');
     const token = typeof json.token === 'string' ? json.token : typeof json.access_token === 'string' ? json.access_token : '';
     if (!token) throw new RegistryError('garbage', `token from ${url.host}: no token in the answer`);
@@ -302,12 +312,12 @@ export class RegistryClient {
     return header;
   }
 
-  private async send(url: string, headers: Record<string, string>): Promise<Raw> {
+  private async send(url: string, headers: Record<string, string>, body?: string): Promise<Raw> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     const { fetch: f, init } = fetchThrough(proxyFor(new URL(url), this.o.env ?? process.env));
     let res: Response;
     try {
-      res = await f(url, { ...init, headers, signal, redirect: 'follow' });
+      res = await f(url, { ...init, headers, signal, redirect: 'follow', ...(body !== undefined ? { method: 'POST', body } : {}) });
     } catch (e) {
       const { kind, detail } = describeCause(e);
       throw new RegistryError(kind, kind === 'timeout' ? `${new URL(url).host}: no answer within ${this.timeoutMs} ms` : `${new URL(url).host}: ${detail}`);
@@ -342,7 +352,7 @@ export class RegistryClient {
 }
 
 function basicHeader(c: Credentials | undefined): string | undefined {
-  return c ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
+  return c && !c.identityToken ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` : undefined;
 }
 
 function parseJson(body: Buffer, what: string): Record<string, unknown> {

@@ -13,6 +13,8 @@ import { DOCKER_HUB } from './reference';
 export interface Credentials {
   username: string;
   password: string;
+  /** An OAuth2 refresh token (`docker login` against registries that issue one): exchanged at the token realm, never sent as Basic. */
+  identityToken?: string;
 }
 
 /** The key Docker Hub's credentials are stored under. */
@@ -82,7 +84,8 @@ function runHelper(helper: string, server: string, o: Required<Pick<CredentialOp
       if (code !== 0) return finish(undefined);
       try {
         const j = JSON.parse(out) as { Username?: string; Secret?: string };
-        finish(j.Secret ? { username: j.Username ?? '', password: j.Secret } : undefined);
+        // A helper answers an identity token with the user name "<token>", as the docker CLI reads it.
+        finish(!j.Secret ? undefined : j.Username === '<token>' ? { username: '', password: '', identityToken: j.Secret } : { username: j.Username ?? '', password: j.Secret });
       } catch {
         finish(undefined, 'the answer is not JSON');
       }
@@ -105,6 +108,7 @@ export async function registryCredentials(registry: string, o: CredentialOptions
   if (config.credsStore) return runHelper(config.credsStore, server, helperOptions);
   for (const [key, entry] of Object.entries(config.auths ?? {})) {
     if (hostOfKey(key) !== host || !entry) continue;
+    if (entry.identitytoken) return { username: '', password: '', identityToken: entry.identitytoken };
     if (entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
