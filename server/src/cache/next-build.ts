@@ -282,20 +282,13 @@ export function describeBuild(model: Model, settings: BuildSettings, context: Co
 // ---------------------------------------------------------------------------------------------
 // Records and predictions
 
-export interface RecordedStep {
-  line: number;
-  stage: string;
-  keyword: string;
-  instruction: string;
-  definition: string;
-  pieces: Piece[];
-  patterns: string[];
+/** A step as recorded: its inputs as described, the images' IDs at the time, and the keys chained from them. */
+export type RecordedStep = Pick<StepInputs, 'line' | 'stage' | 'keyword' | 'instruction' | 'definition' | 'pieces' | 'patterns' | 'local'> & {
   images: Record<string, string>;
   parentKey: string;
-  local: string;
   partial: string;
   key: string;
-}
+};
 
 /** The inputs of one build, as recorded after it succeeded. */
 export interface BuildRecord {
