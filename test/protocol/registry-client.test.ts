@@ -292,34 +292,30 @@ describe('registry client behind token authentication', () => {
     assert.ok(tokens!.requests.includes('alice repository:team/app:pull'));
   });
 
-  it('with a credential helper (credHelpers → docker-credential-<name> get)', async (t) => {
-    if (skip) return t.skip(skip);
-    const bin = path.join(home, 'bin');
+  /** A `docker-credential-<name>` of the test's own that answers for the test registry only; the env that puts it on PATH. */
+  const credentialHelper = (name: string, username: string, secret: string): NodeJS.ProcessEnv => {
+    const bin = path.join(home, `bin-${name}`);
     fs.mkdirSync(bin, { recursive: true });
-    const helper = path.join(bin, 'docker-credential-lwtest');
-    fs.writeFileSync(helper, `#!/bin/sh\nread server\n[ "$server" = "${registry!.host}" ] || exit 1\necho '{"ServerURL":"'$server'","Username":"alice","Secret":"wonderland"}'\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credHelpers: { [registry!.host]: 'lwtest' } }));
-    const env = { ...process.env, DOCKER_CONFIG: home, PATH: `${bin}:${process.env.PATH}` };
-    assert.deepEqual(await registryCredentials(registry!.host, { env }), { username: 'alice', password: 'wonderland' });
-    const before = tokens!.requests.length;
-    const info = await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
-    assert.deepEqual(info.target, pushed!.platforms[0]);
-    assert.ok(tokens!.requests.slice(before).includes('alice repository:team/app:pull'));
-  });
+    const answer = `'{"ServerURL":"'$server'","Username":"${username}","Secret":"${secret}"}'`;
+    fs.writeFileSync(path.join(bin, `docker-credential-${name}`), `#!/bin/sh\nread server\n[ "$server" = "${registry!.host}" ] || exit 1\necho ${answer}\n`, { mode: 0o755 });
+    return { ...process.env, DOCKER_CONFIG: home, PATH: `${bin}:${process.env.PATH}` };
+  };
 
-  it('with a credential store for every registry (credsStore → docker-credential-<name> get)', async (t) => {
-    if (skip) return t.skip(skip);
-    const bin = path.join(home, 'bin-store');
-    fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, 'docker-credential-lwstore'), `#!/bin/sh\nread server\n[ "$server" = "${registry!.host}" ] || exit 1\necho '{"ServerURL":"'$server'","Username":"alice","Secret":"wonderland"}'\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credsStore: 'lwstore' }));
-    const env = { ...process.env, DOCKER_CONFIG: home, PATH: `${bin}:${process.env.PATH}` };
-    assert.deepEqual(await registryCredentials(registry!.host, { env }), { username: 'alice', password: 'wonderland' });
-    const before = tokens!.requests.length;
-    const info = await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
-    assert.deepEqual(info.target, pushed!.platforms[0]);
-    assert.ok(tokens!.requests.slice(before).includes('alice repository:team/app:pull'));
-  });
+  for (const [title, config] of [
+    ['with a credential helper (credHelpers → docker-credential-<name> get)', (): object => ({ credHelpers: { [registry!.host]: 'lwtest' } })],
+    ['with a credential store for every registry (credsStore → docker-credential-<name> get)', (): object => ({ credsStore: 'lwtest' })],
+  ] as const) {
+    it(title, async (t) => {
+      if (skip) return t.skip(skip);
+      const env = credentialHelper('lwtest', 'alice', 'wonderland');
+      fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify(config()));
+      assert.deepEqual(await registryCredentials(registry!.host, { env }), { username: 'alice', password: 'wonderland' });
+      const before = tokens!.requests.length;
+      const info = await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
+      assert.deepEqual(info.target, pushed!.platforms[0]);
+      assert.ok(tokens!.requests.slice(before).includes('alice repository:team/app:pull'));
+    });
+  }
 
   it('with an identity token (auths identitytoken, or a helper answering "<token>"): exchanged at the realm by the refresh-token grant, never sent as Basic', async (t) => {
     if (skip) return t.skip(skip);
@@ -331,11 +327,8 @@ describe('registry client behind token authentication', () => {
     assert.deepEqual(info.target, pushed!.platforms[0]);
     assert.ok(tokens!.requests.slice(before).includes('alice (refresh) repository:team/app:pull'), tokens!.requests.slice(before).join('\n'));
 
-    const bin = path.join(home, 'bin-token');
-    fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, 'docker-credential-lwtoken'), `#!/bin/sh\nread server\necho '{"ServerURL":"'$server'","Username":"<token>","Secret":"rt-alice"}'\n`, { mode: 0o755 });
+    const helperEnv = credentialHelper('lwtoken', '<token>', 'rt-alice');
     fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify({ credsStore: 'lwtoken' }));
-    const helperEnv = { ...env, PATH: `${bin}:${process.env.PATH}` };
     before = tokens!.requests.length;
     await imageInfo(new RegistryClient({ credentials: (r) => registryCredentials(r, { env: helperEnv }) }), ref(`${registry!.host}/team/app:2.1.0`), { platform: AMD64, candidates: false });
     assert.ok(tokens!.requests.slice(before).includes('alice (refresh) repository:team/app:pull'), tokens!.requests.slice(before).join('\n'));
