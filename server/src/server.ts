@@ -39,8 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fsBuildContext, type BuildContext } from './model/build-context';
 import { findHadolintConfig, type HadolintConfig } from './engine/hadolint-config';
 import { lintDocument, lintSteps, looksBinary, type LintEnvironment } from './engine/lint';
-import { documentTooLarge } from './engine/budget';
-import { runCooperatively, type Steps } from './engine/cooperative';
+import { runCooperatively } from './engine/cooperative';
 import { fixAllAction, FIX_ALL_KIND, ruleCodeActions, SERVER_RULE_DOCS_COMMAND, SHOW_RULE_DOCS_COMMAND } from './engine/rule-actions';
 import { ruleDocsUri } from './engine/rule-docs';
 import { multiStageEdit, multiStageActions } from './refactor/multi-stage';
@@ -245,18 +244,13 @@ export function startServer(connection: Connection): void {
         if (!current || current.version !== doc.version) return done();
         // In steps with turns of the event loop between them: other documents' diagnostics and
         // requests are answered while a large one is linted, and a newer version abandons it.
-        const steps = function* (): Steps<Diagnostic[]> {
-          const env = environmentFor(uri);
-          if (looksBinary(doc.text) || documentTooLarge(doc.text)) return yield* lintSteps(doc, settings, env);
-          void doc.dockerfile;
-          yield;
-          const model = yield* doc.modelSteps(settings.buildArgs);
-          yield;
-          return yield* lintSteps(doc, settings, { ...env, ...imageFacts.current(model, settings.docker), registryDigests: registryDigests(registryBasesFor(model, settings)) });
-        };
+        const steps = lintSteps(doc, settings, {
+          ...environmentFor(uri),
+          factsFor: (model) => ({ ...imageFacts.current(model, settings.docker), registryDigests: registryDigests(registryBasesFor(model, settings)) }),
+        });
         let diagnostics: Diagnostic[] | undefined;
         try {
-          diagnostics = await runCooperatively(steps(), { stale: () => outdated(doc) });
+          diagnostics = await runCooperatively(steps, { stale: () => outdated(doc) });
         } catch (e) {
           connection.console.error(`Validation of ${uri} failed: ${(e as Error).stack ?? String(e)}`);
           diagnostics = [];

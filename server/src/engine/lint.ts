@@ -2,6 +2,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types
 import type { LayerwiseSettings } from '../config';
 import { shellParserReady } from '../model/shell';
 import type { BuildContext } from '../model/build-context';
+import type { Model } from '../model/model';
 import type { ParsedDocument } from './document';
 import type { HadolintConfig } from './hadolint-config';
 import type { RuleContext } from '../rules/rule';
@@ -27,6 +28,8 @@ export interface LintEnvironment {
   daemonPlatform?: RuleContext['daemonPlatform'];
   /** What registries serve now for the base images' tags (server/src/registry); absent: those rules stay silent. */
   registryDigests?: RuleContext['registryDigests'];
+  /** The daemon and registry facts for the base images the model names (the server's caches), read once the model is built. */
+  factsFor?: (model: Model) => Pick<LintEnvironment, 'images' | 'daemonPlatform' | 'registryDigests'>;
 }
 
 /** Every diagnostic the engine reports for one document version. */
@@ -52,18 +55,21 @@ export function* lintSteps(doc: ParsedDocument, settings: LayerwiseSettings, env
   if (!shellParserReady()) throw new Error('lintDocument needs initShellParser() to have finished');
   void doc.dockerfile;
   yield;
+  // The syntax checks read the model without build args: built here in steps, not at once inside them.
+  if (settings.validation.enable) yield* doc.modelSteps();
   const syntax = settings.validation.enable ? syntaxDiagnostics(doc, (e) => env.onRuleError?.('syntax', e)) : [];
   yield;
   const config = env.ruleConfig ?? toRuleConfig(settings.rules, env.hadolint);
   const model = yield* doc.modelSteps(settings.buildArgs);
   yield;
+  const facts = env.factsFor?.(model);
   const rules = yield* runRuleSteps(model, {
     config,
     buildContext: env.buildContext,
     onRuleError: env.onRuleError,
-    images: env.images,
-    daemonPlatform: env.daemonPlatform,
-    registryDigests: env.registryDigests,
+    images: facts?.images ?? env.images,
+    daemonPlatform: facts?.daemonPlatform ?? env.daemonPlatform,
+    registryDigests: facts?.registryDigests ?? env.registryDigests,
   });
   return applyBudget(model, [...syntax, ...rules]);
 }
