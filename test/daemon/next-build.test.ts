@@ -169,14 +169,25 @@ describe('next build: the prediction against BuildKit', { skip: daemon.skip || b
       imageId: async (ref) => (await client.inspect(ref))?.Id,
       reader,
     });
+    const engineFaults: string[] = [];
     const build = async (): Promise<{ steps: StepTiming[]; record: BuildRecord }> => {
-      const steps: StepTiming[] = [];
-      const lines: string[] = [];
-      const r = await runBuild(
-        client,
-        { contextDir: dir, dockerfile: 'Dockerfile', tag, target: undefined, buildArgs: { ...state.buildArgs }, builder: 'buildkit' },
-        { onStepTiming: (t) => steps.push(t), onLine: (l) => lines.push(l) },
-      );
+      const once = async (): Promise<{ r: Awaited<ReturnType<typeof runBuild>>; steps: StepTiming[]; lines: string[] }> => {
+        const steps: StepTiming[] = [];
+        const lines: string[] = [];
+        const r = await runBuild(
+          client,
+          { contextDir: dir, dockerfile: 'Dockerfile', tag, target: undefined, buildArgs: { ...state.buildArgs }, builder: 'buildkit' },
+          { onStepTiming: (t) => steps.push(t), onLine: (l) => lines.push(l) },
+        );
+        return { r, steps, lines };
+      };
+      let { r, steps, lines } = await once();
+      // Engine 26's image store can lose a snapshot while unpacking the result (moby/buildkit#6521):
+      // every step already ran or was CACHED, so its report is BuildKit's verdict; build once more for the image.
+      for (let retry = 0; !r.ok && /building again usually succeeds/.test(r.error ?? '') && retry < 2; retry++) {
+        engineFaults.push(r.error!.split('\n')[0]!);
+        ({ r, lines } = await once());
+      }
       assert.equal(r.ok, true, `${r.error}\n${lines.slice(-30).join('\n')}`);
       await timings.record(dockerfilePath, steps);
       const record = await recordNow(inputs(), store, r.imageId);
@@ -244,6 +255,7 @@ describe('next build: the prediction against BuildKit', { skip: daemon.skip || b
     }
     assert.deepEqual(failures, []);
     assert.ok(fromSteps >= 25, `${fromSteps} FROM steps`);
+    for (const f of engineFaults) t.diagnostic(`engine fault, built again: ${f}`);
     t.diagnostic(`${compared} step verdicts over 25 edits: ${reruns} re-runs predicted and run, ${nulls} may-re-run (${nullsRan} of them ran), ${fromSteps} FROM steps (loaded at every build)`);
     assert.ok(compared >= 25 * 10, `${compared} step verdicts compared`);
     assert.ok(reruns > 30 && nulls < compared / 4, `${reruns} re-runs, ${nulls} may-re-run among ${compared}`);

@@ -210,6 +210,18 @@ interface OnceResult {
   error: string | undefined;
 }
 
+/**
+ * Engine faults a user cannot act on from the message alone. Docker's containerd image store
+ * sometimes loses a parent snapshot while unpacking the built image (moby/buildkit#6521); the
+ * build itself ran, and building again succeeds.
+ */
+export function explainEngineFault(error: string): string {
+  if (/failed to prepare extraction snapshot .*parent snapshot .* does not exist/.test(error)) {
+    return `${error}\nThe engine's containerd image store lost a layer while unpacking the built image (a known engine fault, moby/buildkit#6521). The steps ran; building again usually succeeds.`;
+  }
+  return error;
+}
+
 async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildkit' | 'classic', cb: BuildCallbacks): Promise<OnceResult> {
   const fail = (error: string, startFailed = false): OnceResult => ({
     ok: false,
@@ -359,7 +371,7 @@ async function buildOnce(client: DaemonClient, plan: BuildPlan, builder: 'buildk
   if (!error && !events && bytes > 0 && !cb.signal?.aborted) error = `the daemon's answer to POST /build is not build output (${bytes} bytes without one event)`;
   const stats = context ? await context.stats.catch(() => undefined) : session?.stats;
   if (cb.signal?.aborted) return { ...fail('cancelled'), context: stats };
-  if (error) return { ...fail(error), context: stats };
+  if (error) return { ...fail(explainEngineFault(error)), context: stats };
   try {
     const inspected = await client.inspect(plan.tag);
     imageId = inspected?.Id ?? imageId;
