@@ -89,6 +89,13 @@ describe('daemon faults at every endpoint', { skip: SKIP }, () => {
     if (real) await removeImage(real, imageTag);
   });
 
+  /** The first read of a daemon with many images can outlive the lens wait: "loading", then a refresh. */
+  const settled = (svc: LayerLensService, docker: DockerSettings): Promise<LensState> =>
+    until('a snapshot, not loading', 20_000, async () => {
+      const s = await svc.lenses({ model, docker });
+      return s.kind === 'loading' ? undefined : s;
+    });
+
   const service = (log: string[] = [], refreshes: { n: number } = { n: 0 }): LayerLensService =>
     new LayerLensService({ log: (m) => log.push(m), refresh: () => refreshes.n++, client: CLIENT, recoverMs: 200, eventDebounceMs: 50 });
 
@@ -106,7 +113,7 @@ describe('daemon faults at every endpoint', { skip: SKIP }, () => {
           proxy.rules.splice(0, Infinity, { path: endpoint.path, fault });
           const svc = service();
           try {
-            assert.equal((await svc.lenses({ model, docker: settings() })).kind, 'layers');
+            assert.equal((await settled(svc, settings())).kind, 'layers');
           } finally {
             proxy.rules.length = 0;
             svc.dispose();
@@ -152,7 +159,7 @@ describe('daemon faults at every endpoint', { skip: SKIP }, () => {
       const refreshes = { n: 0 };
       const svc = service(log, refreshes);
       try {
-        const state = await svc.lenses({ model, docker: settings() });
+        const state = await settled(svc, settings());
         assert.equal(state.kind, 'layers', JSON.stringify(state));
         if (fault === 'close-mid') await until('the service noticing the stream ended', 10_000, () => (log.some((l) => /event stream .* ended/.test(l)) ? true : undefined));
         proxy.rules.length = 0;
@@ -323,7 +330,7 @@ describe('daemon faults at every endpoint', { skip: SKIP }, () => {
     const svc = service(log, refreshes);
     const other = await otherEngine('99.0.0-other', '1.43');
     try {
-      assert.equal((await svc.lenses({ model, docker: settings() })).kind, 'layers');
+      assert.equal((await settled(svc, settings())).kind, 'layers');
       const before = refreshes.n;
       proxy.switchUpstream(other.socket);
       await until('a refresh after the event stream ended', 10_000, () => (refreshes.n > before ? true : undefined));
@@ -381,7 +388,7 @@ describe('daemon faults at every endpoint', { skip: SKIP }, () => {
     const slow = fixtureDir({ Dockerfile: [`FROM ${BUSYBOX_IMAGE}`, `RUN echo ${RUN_ID}-slow && sleep 60`, ''].join('\n') });
     const direct = { ...DEFAULT_SETTINGS.docker, host: daemon.host! };
     try {
-      assert.equal((await svc.lenses({ model, docker: direct })).kind, 'layers');
+      assert.equal((await settled(svc, direct)).kind, 'layers');
       const lines: string[] = [];
       const building = runBuild(real, { contextDir: slow, dockerfile: 'Dockerfile', tag: `${imageTag}-slow`, target: undefined, buildArgs: {}, builder: 'buildkit' }, { onLine: (l) => lines.push(l) });
       await until('the RUN step running', 60_000, () => (lines.some((l) => /sleep 60/.test(l)) ? true : undefined));
