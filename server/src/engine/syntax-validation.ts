@@ -1,10 +1,11 @@
-import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
+import { ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import { declarations, type Inst, type Model } from '../model/model';
 import { readReference, VarScope } from '../model/variables';
 import { inheritedVars, splitWords } from '../rules/lib/buildkit-checks';
 import type { ParsedDocument } from './document';
 import { heredocBodies, rangeContains } from './heredocs';
+import { ReusingValidator } from './validator-reuse';
 
 /**
  * The syntax and instruction checks of `dockerfile-utils`, corrected where they disagree with
@@ -30,11 +31,13 @@ const BUILDKIT_FLAGS: Record<string, readonly string[]> = {
   ADD: ['unpack'],
 };
 
+const validator = new ReusingValidator(VALIDATOR_SETTINGS);
+
 export function syntaxDiagnostics(doc: ParsedDocument, onError?: (error: unknown) => void): Diagnostic[] {
   let raw: Diagnostic[];
   const { text, renamed } = defuseStageNames(doc);
   try {
-    raw = validate(text, VALIDATOR_SETTINGS);
+    raw = validator.validate(doc.uri, text, doc.textDocument);
   } catch (e) {
     // dockerfile-utils throws on some inputs (a stage named `constructor`); the rules still run.
     onError?.(e);

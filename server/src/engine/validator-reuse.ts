@@ -1,0 +1,127 @@
+import type { Dockerfile, Instruction } from 'dockerfile-ast';
+import type { ValidatorSettings } from 'dockerfile-utils';
+import { createHash } from 'node:crypto';
+import { Validator } from 'dockerfile-utils/lib/dockerValidator';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseDockerfile } from './parse';
+
+/**
+ * dockerfile-utils validates a whole document on every call, and most of that time goes to its
+ * per-instruction checks. Their answer depends only on the lines the instruction spans, the
+ * escape character and, for an instruction that uses a variable, the FROM/ARG/ENV declarations
+ * before it (dockerfile-ast resolves variables against them). So each instruction's problems are
+ * kept, keyed by exactly that, and moved to the instruction's current line: an edit re-checks the
+ * instructions it touched and the document-wide checks, nothing else.
+ * A corpus test compares every answer with a fresh `validate()`.
+ */
+
+type Problem = Diagnostic & { instructionLine: number | null };
+
+interface ValidatorInternals {
+  validateInstruction(document: TextDocument, escapeChar: string, instruction: Instruction, keyword: string, isTrigger: boolean, problems: Problem[]): void;
+  checkVariables(instruction: Instruction, problems: Problem[]): void;
+}
+
+interface Kept {
+  line: number;
+  problems: Problem[];
+}
+
+const DECLARATIONS = new Set(['FROM', 'ARG', 'ENV', 'ONBUILD']);
+/** Documents whose instruction answers are kept (the ones being edited; an open needs none). */
+const DOCUMENTS = 16;
+
+export class ReusingValidator {
+  private readonly kept = new Map<string, Map<string, Kept>>();
+  /** Instructions checked and reused by the last call (tests and the bench read them). */
+  lastRun = { checked: 0, reused: 0 };
+
+  constructor(private readonly settings: ValidatorSettings) {}
+
+  /** `lines`: a document with the same line breaks at the same offsets as `text`, whose line table can be shared. */
+  validate(uri: string, text: string, lines?: TextDocument): Diagnostic[] {
+    const dockerfile = parseDockerfile(text);
+    const previous = this.kept.get(uri);
+    this.kept.delete(uri);
+    const next = new Map<string, Kept>();
+    const document = lines && lines.getText().length === text.length ? sameLines(text, lines) : TextDocument.create(uri, 'dockerfile', 0, text);
+    const validator = new Validator(this.settings);
+    const internals = validator as unknown as ValidatorInternals;
+    const original = Validator.prototype as unknown as ValidatorInternals;
+    const context = declarationContext(dockerfile, document);
+    const escape = dockerfile.getEscapeCharacter();
+    const run = { checked: 0, reused: 0 };
+    const reuse = (kind: string, instruction: Instruction, problems: Problem[], check: () => void): void => {
+      const range = instruction.getRange();
+      const lines = document.getText({ start: { line: range.start.line, character: 0 }, end: { line: range.end.line + 1, character: 0 } });
+      const key = `${kind}${escape}\u0000${lines.includes('$') ? context(range.start.line) : ''}\u0000${lines}`;
+      const hit = previous?.get(key) ?? next.get(key);
+      if (hit) {
+        run.reused++;
+        for (const p of hit.problems) problems.push(moved(p, range.start.line - hit.line));
+        next.set(key, hit);
+        return;
+      }
+      run.checked++;
+      const from = problems.length;
+      check();
+      next.set(key, { line: range.start.line, problems: problems.slice(from).map((p) => moved(p, 0)) });
+    };
+    internals.validateInstruction = (doc, escapeChar, instruction, keyword, isTrigger, problems) =>
+      reuse(`v${keyword}${isTrigger ? 't' : ''}`, instruction, problems, () => original.validateInstruction.call(validator, doc, escapeChar, instruction, keyword, isTrigger, problems));
+    internals.checkVariables = (instruction, problems) =>
+      reuse('c', instruction, problems, () => original.checkVariables.call(validator, instruction, problems));
+    const problems = validator.validate(document);
+    this.lastRun = run;
+    this.kept.set(uri, next);
+    if (this.kept.size > DOCUMENTS) this.kept.delete(this.kept.keys().next().value as string);
+    return problems;
+  }
+
+  forget(uri: string): void {
+    this.kept.delete(uri);
+  }
+}
+
+/**
+ * For a line, the declarations a variable there can resolve against: the text of every FROM, ARG,
+ * ENV and ONBUILD in the file, and how many of them start before the line.
+ */
+function declarationContext(dockerfile: Dockerfile, document: TextDocument): (line: number) => string {
+  const starts: number[] = [];
+  const texts: string[] = [];
+  for (const i of dockerfile.getInstructions()) {
+    if (!DECLARATIONS.has(i.getKeyword())) continue;
+    starts.push(i.getRange().start.line);
+    texts.push(document.getText(i.getRange()));
+  }
+  const all = createHash('sha1').update(texts.join('\u0001')).digest('base64');
+  return (line) => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return `${lo}\u0001${all}`;
+  };
+}
+
+function sameLines(text: string, lines: TextDocument): TextDocument {
+  return {
+    uri: lines.uri,
+    languageId: lines.languageId,
+    version: lines.version,
+    lineCount: lines.lineCount,
+    getText: (range) => (range ? text.slice(lines.offsetAt(range.start), lines.offsetAt(range.end)) : text),
+    positionAt: (offset) => lines.positionAt(offset),
+    offsetAt: (position) => lines.offsetAt(position),
+  };
+}
+
+function moved(p: Problem, delta: number): Problem {
+  const at = (pos: { line: number; character: number }) => ({ line: pos.line + delta, character: pos.character });
+  return { ...p, range: { start: at(p.range.start), end: at(p.range.end) }, instructionLine: p.instructionLine === null ? null : p.instructionLine + delta, ...(p.tags ? { tags: [...p.tags] } : {}) };
+}
