@@ -439,18 +439,19 @@ function jsonForm(args: string): string[] | undefined {
  * reports `# hadolint global ignore=...` at the top of a file as a directive, not a comment.
  */
 function commentLines(doc: ModelSource): DockerfileComment[] {
-  const bodies: [number, number][] = [];
+  const lines = doc.text.split(/\r?\n/);
+  const inBody = new Uint8Array(lines.length);
   for (const inst of doc.dockerfile.getInstructions()) {
     for (const h of (inst as unknown as { getHeredocs?: () => Heredoc[] }).getHeredocs?.() ?? []) {
       const c = h.getContentRange();
-      if (c) bodies.push([c.start.line, (h.getDelimiterRange() ?? c).end.line]);
+      if (c) inBody.fill(1, c.start.line, (h.getDelimiterRange() ?? c).end.line + 1);
     }
   }
   const out: DockerfileComment[] = [];
-  const lines = doc.text.split(/\r?\n/);
   lines.forEach((line, i) => {
+    if (inBody[i]) return;
     const m = /^(\s*)#(.*)$/.exec(line);
-    if (!m || bodies.some(([a, b]) => i >= a && i <= b)) return;
+    if (!m) return;
     out.push({ line: i, text: m[2]!.trim(), range: { start: { line: i, character: m[1]!.length }, end: { line: i, character: line.length } } });
   });
   return out;
