@@ -23,7 +23,7 @@ export const REQUIREMENTS = [
   { pkg: 'apache2-utils', tool: 'htpasswd', tiers: ['protocol'], needs: 'the basic-authentication registry test (htpasswd -B)' },
   { pkg: 'ca-certificates', tiers: ['daemon'], needs: 'TLS to the npm registry inside test builds' },
   { pkg: 'podman', tool: 'podman', tiers: ['daemon'], needs: 'the daemon tests on Podman' },
-  { pkg: 'xz-utils', tool: 'xz', tiers: ['daemon'], needs: 'the daemon tests on Engine 26 (its package index is Packages.xz)' },
+  { pkg: 'xz-utils', tool: 'xz', tiers: ['daemon', 'neovim'], needs: "the daemon tests on Engine 26 and the Helix test (trixie's package index is Packages.xz)" },
   { pkg: 'neovim', tool: 'nvim', tiers: ['neovim'], needs: 'the Neovim tier' },
   { pkg: 'emacs-nox', tool: 'emacs', tiers: ['neovim'], needs: 'the Emacs (eglot) tests of the neovim tier' },
   { pkg: 'elpa-eglot', tiers: ['neovim'], needs: 'the Emacs (eglot) tests of the neovim tier' },

@@ -1,18 +1,14 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as path from 'node:path';
 import { ensureBridge, ping, type DaemonResult } from './daemon';
+import { extractDebs, trixieDebs } from './trixie-debs';
 
 /**
  * The private Docker Engine 26 of the test suite, with the containerd image store: Debian 13
- * ("trixie") ships docker.io 26.1 and containerd 1.7, whose binaries run on Debian 12. Their .deb
- * files are downloaded once from the machine's Debian mirror into a cache outside the repository
- * (LAYERWISE_DEB_CACHE, default /var/cache/layerwise-test-debs), checked against the SHA256 of the
- * mirror's package index, and extracted with dpkg-deb -x into a private folder: no system package
- * changes. Its own containerd (own root, state, socket), its own dockerd (data root, exec root,
+ * ("trixie") ships docker.io 26.1 and containerd 1.7, whose binaries run on Debian 12; their .deb
+ * files come through trixie-debs.ts (cached, verified, extracted into a private folder: no system
+ * package changes). Its own containerd (own root, state, socket), its own dockerd (data root, exec root,
  * socket) with `containerd-snapshotter`, its own bridge lw1. runc is Debian 12's (trixie's needs
  * a newer libc).
  */
@@ -24,77 +20,9 @@ const CONTAINERD_SOCKET = path.join(ROOT, 'containerd', 'containerd.sock');
 const BRIDGE = 'lw1';
 const BRIDGE_ADDR = '172.30.98.1/24';
 const PACKAGES = ['docker.io', 'containerd'];
-const CACHE = process.env.LAYERWISE_DEB_CACHE ?? '/var/cache/layerwise-test-debs';
 
 function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-function mirror(): string {
-  const sources = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-  const uri = /^URIs:\s*(\S+)/m.exec(sources)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/m.exec(sources)?.[1];
-  return (uri ?? 'http://deb.debian.org/debian').replace(/\/+$/, '');
-}
-
-function download(url: string, file: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    (url.startsWith('https:') ? https : http)
-      .get(url, (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
-          return;
-        }
-        const out = fs.createWriteStream(`${file}.part`);
-        res.pipe(out);
-        out.on('finish', () => {
-          fs.renameSync(`${file}.part`, file);
-          resolve();
-        });
-        out.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
-
-const sha256 = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-/** The .deb files of trixie's docker.io and containerd, downloaded (or found in the cache) and verified. */
-async function debs(log: (s: string) => void): Promise<string[]> {
-  fs.mkdirSync(CACHE, { recursive: true });
-  const base = mirror();
-  const index = path.join(CACHE, 'trixie-Packages.xz');
-  if (!fs.existsSync(index)) {
-    log(`downloading trixie's package index from ${base}`);
-    await download(`${base}/dists/trixie/main/binary-amd64/Packages.xz`, index);
-  }
-  const text = execFileSync('xz', ['-dc', index], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const out: string[] = [];
-  for (const name of PACKAGES) {
-    const stanza = text.split('\n\n').find((s) => s.startsWith(`Package: ${name}\n`));
-    const filename = stanza && /^Filename: (\S+)$/m.exec(stanza)?.[1];
-    const sum = stanza && /^SHA256: (\S+)$/m.exec(stanza)?.[1];
-    if (!filename || !sum) throw new Error(`trixie's index has no ${name}`);
-    const file = path.join(CACHE, path.basename(filename));
-    if (!fs.existsSync(file) || sha256(file) !== sum) {
-      log(`downloading ${path.basename(filename)}`);
-      await download(`${base}/${filename}`, file);
-      if (sha256(file) !== sum) throw new Error(`${file}: SHA256 differs from trixie's index`);
-    }
-    out.push(file);
-  }
-  return out;
-}
-
-async function ensureBinaries(log: (s: string) => void): Promise<void> {
-  const marker = path.join(PKG, '.extracted');
-  const files = await debs(log);
-  const want = files.map((f) => path.basename(f)).join('\n');
-  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) return;
-  fs.rmSync(PKG, { recursive: true, force: true });
-  fs.mkdirSync(PKG, { recursive: true });
-  for (const f of files) execFileSync('dpkg-deb', ['-x', f, PKG]);
-  fs.writeFileSync(marker, want);
 }
 
 function stopper(children: { pid?: number }[], socket: string): () => Promise<void> {
@@ -120,7 +48,7 @@ export async function startPrivateDocker26(log: (s: string) => void = () => unde
     return { ok: true, daemon: { host: `unix://${SOCKET}`, stop: async () => undefined } };
   }
   try {
-    await ensureBinaries(log);
+    extractDebs(await trixieDebs(PACKAGES, log), PKG);
   } catch (e) {
     return { ok: false, reason: `could not get Engine 26 from Debian trixie: ${(e as Error).message}` };
   }
