@@ -28,7 +28,7 @@ interface Kept {
   problems: Problem[];
 }
 
-const DECLARATIONS = new Set(['FROM', 'ARG', 'ENV', 'ONBUILD']);
+const DECLARATIONS = new Set(['ARG', 'ENV', 'ONBUILD']);
 /** Documents whose instruction answers are kept (the ones being edited; an open needs none). */
 const DOCUMENTS = 16;
 
@@ -55,7 +55,7 @@ export class ReusingValidator {
     const reuse = (kind: string, instruction: Instruction, problems: Problem[], check: () => void): void => {
       const range = instruction.getRange();
       const lines = document.getText({ start: { line: range.start.line, character: 0 }, end: { line: range.end.line + 1, character: 0 } });
-      const key = `${kind}${escape}\u0000${lines.includes('$') ? context(range.start.line) : ''}\u0000${lines}`;
+      const key = `${kind}${escape}\u0000${lines.includes('$') ? context(range.start.line, lines) : ''}\u0000${lines}`;
       const hit = previous?.get(key) ?? next.get(key);
       if (hit) {
         run.reused++;
@@ -85,27 +85,52 @@ export class ReusingValidator {
 }
 
 /**
- * For a line, the declarations a variable there can resolve against: the text of every FROM, ARG,
- * ENV and ONBUILD in the file, and how many of them start before the line.
+ * For an instruction that uses variables, what dockerfile-ast resolves them against: the ARG and
+ * ENV instructions that may declare one of the names it uses (any word of theirs equal to the
+ * name), which stage each is in and whether it comes before the instruction. A `$` not followed
+ * by a plain name falls back to every declaration.
  */
-function declarationContext(dockerfile: Dockerfile, document: TextDocument): (line: number) => string {
-  const starts: number[] = [];
-  const texts: string[] = [];
+function declarationContext(dockerfile: Dockerfile, document: TextDocument): (line: number, lines: string) => string {
+  const decls: { start: number; stage: number; text: string }[] = [];
+  const byName = new Map<string, number[]>();
+  const fromLines: number[] = [];
   for (const i of dockerfile.getInstructions()) {
-    if (!DECLARATIONS.has(i.getKeyword())) continue;
-    starts.push(i.getRange().start.line);
-    texts.push(document.getText(i.getRange()));
+    const keyword = i.getKeyword();
+    const start = i.getRange().start.line;
+    if (keyword === 'FROM') fromLines.push(start);
+    if (!DECLARATIONS.has(keyword)) continue;
+    const text = document.getText(i.getRange());
+    const at = decls.push({ start, stage: fromLines.length, text }) - 1;
+    for (const word of new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])) {
+      const list = byName.get(word);
+      if (list) list.push(at);
+      else byName.set(word, [at]);
+    }
   }
-  const all = createHash('sha1').update(texts.join('\u0001')).digest('base64');
-  return (line) => {
+  let all: string | undefined;
+  const stageOf = (line: number): number => {
     let lo = 0;
-    let hi = starts.length;
+    let hi = fromLines.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (starts[mid]! < line) lo = mid + 1;
+      if (fromLines[mid]! <= line) lo = mid + 1;
       else hi = mid;
     }
-    return `${lo}\u0001${all}`;
+    return lo;
+  };
+  return (line, lines) => {
+    const relation = (d: { start: number; stage: number; text: string }): string => `${d.stage}${d.start < line ? '<' : d.start === line ? '=' : '>'}${d.text}`;
+    const names = new Set<string>();
+    for (const m of lines.matchAll(/\$(\{?)([A-Za-z_][A-Za-z0-9_]*)?/g)) {
+      if (!m[2]) {
+        all ??= createHash('sha1').update(decls.map((d) => `${d.stage}:${d.start}:${d.text}`).join('\u0001')).digest('base64');
+        return `*${stageOf(line)}\u0001${decls.filter((d) => d.start < line).length}\u0001${all}`;
+      }
+      names.add(m[2]);
+    }
+    const used = new Set<number>();
+    for (const n of names) for (const at of byName.get(n) ?? []) used.add(at);
+    return `${stageOf(line)}\u0001${[...used].sort((a, b) => a - b).map((at) => relation(decls[at]!)).join('\u0001')}`;
   };
 }
 
