@@ -176,6 +176,9 @@ export function guardDockerfileAst(sample: Dockerfile): void {
   const instructionProto = Instruction.prototype as unknown as { getHeredocs(this: Instruction): Heredoc[] };
   const heredocs = instructionProto.getHeredocs;
   instructionProto.getHeredocs = function (this: Instruction): Heredoc[] {
+    // Every heredoc starts with `<<`: an instruction without a `<` has none, and most have none.
+    const line = this as unknown as { document: { getText(range: Range): string } };
+    if (!line.document.getText(this.getRange()).includes('<')) return [];
     try {
       return heredocs.call(this);
     } catch (e) {

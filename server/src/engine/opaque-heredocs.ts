@@ -6,43 +6,59 @@
  * those bodies are blanked out (every character but line breaks turned into a space), so offsets
  * and lines stay the same; rules read the bodies from the real text.
  */
-const MARKER = /^[ \t]*(?:COPY|ADD)\b[^\n]*?<<(-?)(["'])([A-Za-z0-9_.-]+)\2/i;
+const MARKER = /^[ \t]*(?:COPY|ADD)\b[^\n]*?<<(-?)(["'])([A-Za-z0-9_.-]+)\2/gim;
 
+/** A line without its line break (and the CR before it). */
+function lineAt(text: string, start: number): { content: string; end: number } {
+  const nl = text.indexOf('\n', start);
+  const end = nl < 0 ? text.length : nl;
+  return { content: text.slice(start, text[end - 1] === '\r' ? end - 1 : end), end };
+}
+
+/**
+ * Only the lines the marker pattern finds are looked at (a large file has few): a marker line
+ * counts when the line before it does not continue an instruction and it does not continue
+ * itself, and its body ends at the first line equal to the delimiter.
+ */
 export function blankOpaqueHeredocs(text: string): string {
   if (!text.includes('<<')) return text;
   const escape = escapeCharacter(text);
-  const lines = text.split('\n');
-  let changed = false;
-  let continued = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    const wasContinued = continued;
-    continued = !/^\s*#/.test(line) && line.trimEnd().endsWith(escape);
-    if (wasContinued) continue;
-    const m = MARKER.exec(line);
-    // One heredoc on a single-line instruction; anything else is left to the parser as it is.
-    if (!m || continued || line.indexOf('<<', m.index + m[0].length) >= 0) continue;
+  const continues = (content: string): boolean => !/^\s*#/.test(content) && content.trimEnd().endsWith(escape);
+  const parts: string[] = [];
+  let done = 0;
+  MARKER.lastIndex = 0;
+  for (let m = MARKER.exec(text); m; m = MARKER.exec(text)) {
+    const start = m.index;
+    // `^` with the m flag also matches after a lone CR; a line here ends at LF only.
+    if ((start > 0 && text[start - 1] !== '\n') || start < done) continue;
+    const { content: line, end: lineEnd } = lineAt(text, start);
+    MARKER.lastIndex = lineEnd;
+    if (start > 0 && continues(lineAt(text, text.lastIndexOf('\n', start - 2) + 1).content)) continue;
+    if (continues(line) || line.indexOf('<<', m[0].length) >= 0) continue;
     const stripTabs = m[1] === '-';
     const name = m[3]!;
-    let end = i + 1;
-    while (end < lines.length) {
-      const body = lines[end]!.replace(/\r$/, '');
-      if ((stripTabs ? body.replace(/^\t+/, '') : body) === name) break;
-      end++;
-    }
-    if (end >= lines.length) continue;
-    for (let k = i + 1; k < end; k++) {
-      const original = lines[k]!;
-      const cr = original.endsWith('\r') ? '\r' : '';
-      const content = cr ? original.slice(0, -1) : original;
-      if (content.trim()) {
-        lines[k] = ' '.repeat(content.length) + cr;
-        changed = true;
+    let bodyEnd = -1;
+    for (let at = lineEnd + 1; at <= text.length && lineEnd < text.length; ) {
+      const { content, end } = lineAt(text, at);
+      if ((stripTabs ? content.replace(/^\t+/, '') : content) === name) {
+        bodyEnd = at;
+        break;
       }
+      if (end >= text.length) break;
+      at = end + 1;
     }
-    i = end;
+    if (bodyEnd < 0) continue;
+    parts.push(text.slice(done, lineEnd + 1));
+    parts.push(text.slice(lineEnd + 1, bodyEnd).replace(/[^\n]+/g, (l) => {
+      const content = l.endsWith('\r') ? l.slice(0, -1) : l;
+      return content.trim() ? ' '.repeat(content.length) + l.slice(content.length) : l;
+    }));
+    done = bodyEnd;
+    MARKER.lastIndex = bodyEnd + lineAt(text, bodyEnd).content.length;
   }
-  return changed ? lines.join('\n') : text;
+  if (!parts.length) return text;
+  parts.push(text.slice(done));
+  return parts.join('');
 }
 
 const HEREDOC_INSTRUCTION = /^[ \t]*(?:ONBUILD[ \t]+)?(?:RUN|COPY|ADD)\b/i;
