@@ -177,8 +177,13 @@ export function guardDockerfileAst(sample: Dockerfile): void {
   const heredocs = instructionProto.getHeredocs;
   instructionProto.getHeredocs = function (this: Instruction): Heredoc[] {
     // Every heredoc starts with `<<`: an instruction without a `<` has none, and most have none.
+    // getArguments still comes first, as in the library: with the getters memoized (parse.ts), an
+    // instruction's flags (HEALTHCHECK --interval) are split off its arguments only in that order.
     const line = this as unknown as { document: { getText(range: Range): string } };
-    if (!line.document.getText(this.getRange()).includes('<')) return [];
+    if (!line.document.getText(this.getRange()).includes('<')) {
+      this.getArguments();
+      return [];
+    }
     try {
       return heredocs.call(this);
     } catch (e) {
