@@ -146,6 +146,8 @@ export interface Model {
   wordRange(run: RunInfo, word: ShellWord | ShellCommand): Range;
   /** Every RUN, ONBUILD triggers included. */
   runs(): Inst[];
+  /** The lines of `text` without their line breaks (split at LF, a CR before it dropped); shared, never to be changed. */
+  readonly lines: readonly string[];
 }
 
 export interface ModelOptions {
@@ -176,10 +178,11 @@ export function* buildModelSteps(doc: ModelSource, options: ModelOptions = {}): 
   const buildArgs = options.buildArgs ?? {};
   const range = (start: number, end: number): Range => ({ start: td.positionAt(start), end: td.positionAt(end) });
 
-  const comments = commentLines(doc);
+  const lines = splitLines(text);
+  const comments = commentLines(doc, lines);
   let checkDirective: Model['checkDirective'];
   let shellPragma: string | undefined;
-  for (const line of text.split(/\r?\n/, 64)) {
+  for (const line of lines.slice(0, 64)) {
     const m = /^#\s*check\s*=\s*(.*)$/i.exec(line);
     if (m) {
       checkDirective = parseCheckDirective(m[1]!);
@@ -333,6 +336,7 @@ export function* buildModelSteps(doc: ModelSource, options: ModelOptions = {}): 
     checkDirective,
     shellPragma,
     range,
+    lines,
     offsetAt: (p) => td.offsetAt(p),
     scriptRange: (run, start, end) => {
       const [s, e] = run.script!.docSpan(start, end);
@@ -438,8 +442,22 @@ function jsonForm(args: string): string[] | undefined {
  * Every line that is a comment (or a parser directive) outside heredoc bodies. dockerfile-ast
  * reports `# hadolint global ignore=...` at the top of a file as a directive, not a comment.
  */
-function commentLines(doc: ModelSource): DockerfileComment[] {
-  const lines = doc.text.split(/\r?\n/);
+/** `text.split(/\r?\n/)` in one pass. */
+function splitLines(text: string): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) {
+      out.push(text.slice(at));
+      return out;
+    }
+    out.push(text.slice(at, nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+    at = nl + 1;
+  }
+}
+
+function commentLines(doc: ModelSource, lines: readonly string[]): DockerfileComment[] {
   const inBody = new Uint8Array(lines.length);
   for (const inst of doc.dockerfile.getInstructions()) {
     for (const h of (inst as unknown as { getHeredocs?: () => Heredoc[] }).getHeredocs?.() ?? []) {

@@ -22,7 +22,7 @@ export default defineRule(
     aliases: { buildkit: 'InvalidDefinitionDescription' },
   },
   (ctx) => {
-    const lines = ctx.model.text.split('\n').map((l) => l.replace(/\r$/, ''));
+    const lines = ctx.model.lines;
     // Parser directives at the top of the file are not comments for BuildKit.
     let directivesEnd = 0;
     while (directivesEnd < lines.length && /^#\s*(?:syntax|escape|check)\s*=/i.test(lines[directivesEnd]!)) directivesEnd++;

@@ -21,9 +21,8 @@ export default defineRule(
   },
   (ctx) => {
     const model = ctx.model;
-    const lines = model.text.split('\n').map((l) => l.replace(/\r$/, ''));
     // The text after the last line break is not a line when it is empty.
-    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    const lines = model.lines.length > 1 && model.lines[model.lines.length - 1] === '' ? model.lines.slice(0, -1) : model.lines;
     const heredocLines = new Set<number>();
     for (const inst of withTriggers(model)) {
       for (const h of inst.heredocs) for (let l = h.range.start.line + 1; l <= h.range.end.line; l++) heredocLines.add(l);

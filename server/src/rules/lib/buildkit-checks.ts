@@ -301,7 +301,7 @@ export function withTriggers(model: Model): Inst[] {
 
 /** The edit that deletes whole lines [startLine, endLine] (the last one's line break included). */
 export function deleteLines(model: Model, startLine: number, endLine: number): { range: Range; newText: string } {
-  const lines = model.text.split('\n');
+  const lines = model.lines;
   const start = model.offsetAt({ line: startLine, character: 0 });
   const end = endLine + 1 < lines.length ? model.offsetAt({ line: endLine + 1, character: 0 }) : model.text.length;
   return { range: model.range(start, end), newText: '' };

@@ -23,7 +23,7 @@ export function continuationStyle(model: Model): ContinuationStyle {
   let leading = 0;
   let trailing = 0;
   const indents = new Map<string, number>();
-  const lines = model.text.split(/\r?\n/);
+  const lines = model.lines;
   for (let i = 1; i < lines.length; i++) {
     const prev = lines[i - 1]!;
     if (!prev.trimEnd().endsWith(esc)) continue;
