@@ -1,4 +1,4 @@
-import { Instruction, type Dockerfile, type Heredoc, type ImageTemplate } from 'dockerfile-ast';
+import { Instruction, ModifiableInstruction, type Dockerfile, type Heredoc, type ImageTemplate } from 'dockerfile-ast';
 import { Position, type Range } from 'vscode-languageserver-types';
 
 /**
@@ -173,17 +173,30 @@ export function guardDockerfileAst(sample: Dockerfile): void {
   if (proto[GUARDED]) return;
   proto[GUARDED] = true;
 
+  // With getArguments memoized (parse.ts), a first getFlags() would keep the arguments it reads
+  // while its flags are still unknown, flags included (HEALTHCHECK --interval=5s read as its
+  // subcommand). Asking getArguments first is the order in which the library splits them.
+  const modifiableProto = ModifiableInstruction.prototype as unknown as { getFlags(this: ModifiableInstruction): unknown[] };
+  const getFlags = modifiableProto.getFlags;
+  const asking = new WeakSet<object>();
+  modifiableProto.getFlags = function (this: ModifiableInstruction): unknown[] {
+    if (!(this as unknown as { flags?: unknown[] }).flags && !asking.has(this)) {
+      asking.add(this);
+      try {
+        this.getArguments();
+      } finally {
+        asking.delete(this);
+      }
+    }
+    return getFlags.call(this);
+  };
+
   const instructionProto = Instruction.prototype as unknown as { getHeredocs(this: Instruction): Heredoc[] };
   const heredocs = instructionProto.getHeredocs;
   instructionProto.getHeredocs = function (this: Instruction): Heredoc[] {
     // Every heredoc starts with `<<`: an instruction without a `<` has none, and most have none.
-    // getArguments still comes first, as in the library: with the getters memoized (parse.ts), an
-    // instruction's flags (HEALTHCHECK --interval) are split off its arguments only in that order.
     const line = this as unknown as { document: { getText(range: Range): string } };
-    if (!line.document.getText(this.getRange()).includes('<')) {
-      this.getArguments();
-      return [];
-    }
+    if (!line.document.getText(this.getRange()).includes('<')) return [];
     try {
       return heredocs.call(this);
     } catch (e) {
