@@ -118,11 +118,9 @@ function lineByLine(text: string): string {
     }
     if (end >= lines.length) continue;
     for (let k = i + 1; k < end; k++) {
-      const original = lines[k]!;
-      const cr = original.endsWith('\r') ? '\r' : '';
-      const content = cr ? original.slice(0, -1) : original;
-      if (content.trim()) {
-        lines[k] = ' '.repeat(content.length) + cr;
+      const blanked = lines[k]!.replace(/\S/g, ' ');
+      if (blanked !== lines[k]) {
+        lines[k] = blanked;
         changed = true;
       }
     }

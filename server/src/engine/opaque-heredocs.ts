@@ -3,7 +3,7 @@
  * content that BuildKit copies as it is: no variable, no instruction, nothing to check. On a large
  * Dockerfile they are most of the text (66 of 94 KB in airflow's), and dockerfile-ast and its
  * validator spend most of their time walking them. The engine parses a copy of the text in which
- * those bodies are blanked out (every character but line breaks turned into a space), so offsets
+ * those bodies are blanked out (every character but whitespace turned into a space), so offsets
  * and lines stay the same; rules read the bodies from the real text.
  */
 const MARKER = /^[ \t]*(?:COPY|ADD)\b[^\n]*?<<(-?)(["'])([A-Za-z0-9_.-]+)\2/gim;
@@ -49,10 +49,7 @@ export function blankOpaqueHeredocs(text: string): string {
     }
     if (bodyEnd < 0) continue;
     parts.push(text.slice(done, lineEnd + 1));
-    parts.push(text.slice(lineEnd + 1, bodyEnd).replace(/[^\n]+/g, (l) => {
-      const content = l.endsWith('\r') ? l.slice(0, -1) : l;
-      return content.trim() ? ' '.repeat(content.length) + l.slice(content.length) : l;
-    }));
+    parts.push(text.slice(lineEnd + 1, bodyEnd).replace(/\S/g, ' '));
     done = bodyEnd;
     MARKER.lastIndex = bodyEnd + lineAt(text, bodyEnd).content.length;
   }

@@ -33,7 +33,8 @@ const DECLARATIONS = new Set(['ARG', 'ENV', 'ONBUILD']);
 const DOCUMENTS = 16;
 
 export class ReusingValidator {
-  private readonly kept = new Map<string, Map<string, Kept>>();
+  /** Per document: instruction lines → check kind and variable context → the problems found. */
+  private readonly kept = new Map<string, Map<string, Map<string, Kept>>>();
   /** Instructions checked and reused by the last call (tests and the bench read them). */
   lastRun = { checked: 0, reused: 0 };
 
@@ -44,7 +45,7 @@ export class ReusingValidator {
     const dockerfile = parseDockerfile(text);
     const previous = this.kept.get(uri);
     this.kept.delete(uri);
-    const next = new Map<string, Kept>();
+    const next = new Map<string, Map<string, Kept>>();
     const document = lines && lines.getText().length === text.length ? sameLines(text, lines) : TextDocument.create(uri, 'dockerfile', 0, text);
     const validator = new Validator(this.settings);
     const internals = validator as unknown as ValidatorInternals;
@@ -52,21 +53,28 @@ export class ReusingValidator {
     const context = declarationContext(dockerfile, document);
     const escape = dockerfile.getEscapeCharacter();
     const run = { checked: 0, reused: 0 };
+    // Both checks of an instruction run one after the other: its lines and context are read once.
+    let last: { instruction: Instruction; lines: string; context: string } | undefined;
     const reuse = (kind: string, instruction: Instruction, problems: Problem[], check: () => void): void => {
       const range = instruction.getRange();
-      const lines = document.getText({ start: { line: range.start.line, character: 0 }, end: { line: range.end.line + 1, character: 0 } });
-      const key = `${kind}${escape}\u0000${lines.includes('$') ? context(range.start.line, lines) : ''}\u0000${lines}`;
-      const hit = previous?.get(key) ?? next.get(key);
+      if (last?.instruction !== instruction) {
+        const lines = document.getText({ start: { line: range.start.line, character: 0 }, end: { line: range.end.line + 1, character: 0 } });
+        last = { instruction, lines, context: lines.includes('$') ? context(range.start.line, lines) : '' };
+      }
+      const key = `${kind}${escape}\u0000${last.context}`;
+      const hit = previous?.get(last.lines)?.get(key) ?? next.get(last.lines)?.get(key);
+      let kinds = next.get(last.lines);
+      if (!kinds) next.set(last.lines, (kinds = new Map()));
       if (hit) {
         run.reused++;
         for (const p of hit.problems) problems.push(moved(p, range.start.line - hit.line));
-        next.set(key, hit);
+        kinds.set(key, hit);
         return;
       }
       run.checked++;
       const from = problems.length;
       check();
-      next.set(key, { line: range.start.line, problems: problems.slice(from).map((p) => moved(p, 0)) });
+      kinds.set(key, { line: range.start.line, problems: problems.slice(from).map((p) => moved(p, 0)) });
     };
     internals.validateInstruction = (doc, escapeChar, instruction, keyword, isTrigger, problems) =>
       reuse(`v${keyword}${isTrigger ? 't' : ''}`, instruction, problems, () => original.validateInstruction.call(validator, doc, escapeChar, instruction, keyword, isTrigger, problems));
