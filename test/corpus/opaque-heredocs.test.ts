@@ -118,7 +118,7 @@ function lineByLine(text: string): string {
     }
     if (end >= lines.length) continue;
     for (let k = i + 1; k < end; k++) {
-      const blanked = lines[k]!.replace(/\S/g, ' ');
+      const blanked = lines[k]!.replace(/[^\r]/g, ' ');
       if (blanked !== lines[k]) {
         lines[k] = blanked;
         changed = true;
