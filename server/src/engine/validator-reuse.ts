@@ -9,8 +9,8 @@ import { parseDockerfile } from './parse';
 /**
  * dockerfile-utils validates a whole document on every call, and most of that time goes to its
  * per-instruction checks. Their answer depends only on the lines the instruction spans, the
- * escape character and, for an instruction that uses a variable, the FROM/ARG/ENV declarations
- * before it (dockerfile-ast resolves variables against them). So each instruction's problems are
+ * escape character and, for an instruction that uses a variable, the ARG/ENV declarations of that
+ * name and where they are (dockerfile-ast resolves variables against them). So each instruction's problems are
  * kept, keyed by exactly that, and moved to the instruction's current line: an edit re-checks the
  * instructions it touched and the document-wide checks, nothing else.
  * A corpus test compares every answer with a fresh `validate()`.
@@ -85,10 +85,6 @@ export class ReusingValidator {
     this.kept.set(uri, next);
     if (this.kept.size > DOCUMENTS) this.kept.delete(this.kept.keys().next().value as string);
     return problems;
-  }
-
-  forget(uri: string): void {
-    this.kept.delete(uri);
   }
 }
 
