@@ -1,4 +1,4 @@
-import { Instruction, ModifiableInstruction, type Dockerfile, type Heredoc, type ImageTemplate } from 'dockerfile-ast';
+import { Heredoc, Instruction, ModifiableInstruction, type Dockerfile, type ImageTemplate } from 'dockerfile-ast';
 import { Position, type Range } from 'vscode-languageserver-types';
 
 /**
@@ -167,6 +167,16 @@ function lastBefore(list: readonly { line: number; value: string | null }[] | un
   return found;
 }
 
+/** Instructions with heredocs whose answers are kept across versions (a large file has tens). */
+const RECENT_HEREDOC_INSTRUCTIONS = 512;
+/** Off with the getter memo (engine/parse.ts): the corpus test compares answers with and without both. */
+const REUSE_HEREDOCS = !process.env.LAYERWISE_NO_AST_MEMO;
+
+function movedHeredoc(h: Heredoc, delta: number): Heredoc {
+  const move = (r: Range | null): Range | null => (r ? { start: { line: r.start.line + delta, character: r.start.character }, end: { line: r.end.line + delta, character: r.end.character } } : null);
+  return new Heredoc(move(h.getStartRange())!, h.getName(), move(h.getNameRange())!, move(h.getContentRange())!, move(h.getDelimiterRange())!);
+}
+
 /** Installs the replacements on the prototype of the Dockerfile class `sample` belongs to. */
 export function guardDockerfileAst(sample: Dockerfile): void {
   const proto = Object.getPrototypeOf(sample) as Record<string, unknown> & { [GUARDED]?: true };
@@ -193,16 +203,33 @@ export function guardDockerfileAst(sample: Dockerfile): void {
 
   const instructionProto = Instruction.prototype as unknown as { getHeredocs(this: Instruction): Heredoc[] };
   const heredocs = instructionProto.getHeredocs;
+  // The heredocs of an instruction follow from its text, its first column and the escape
+  // character: a new version of the document reuses them, moved to the instruction's line (the
+  // library walks every character of a body, and an edit elsewhere leaves the bodies as they were).
+  const recent = new Map<string, { line: number; heredocs: Heredoc[] }>();
   instructionProto.getHeredocs = function (this: Instruction): Heredoc[] {
     // Every heredoc starts with `<<`: an instruction without a `<` has none, and most have none.
-    const line = this as unknown as { document: { getText(range: Range): string } };
-    if (!line.document.getText(this.getRange()).includes('<')) return [];
-    try {
-      return heredocs.call(this);
-    } catch (e) {
-      if (e instanceof TypeError) return [];
-      throw e;
+    const line = this as unknown as { document: { getText(range: Range): string }; escapeChar: string };
+    const range = this.getRange();
+    const text = line.document.getText(range);
+    if (!text.includes('<')) return [];
+    const key = `${range.start.character}\u0000${line.escapeChar}\u0000${text}`;
+    const kept = REUSE_HEREDOCS ? recent.get(key) : undefined;
+    if (kept) {
+      recent.delete(key);
+      recent.set(key, kept);
+      return kept.heredocs.map((h) => movedHeredoc(h, range.start.line - kept.line));
     }
+    let found: Heredoc[];
+    try {
+      found = heredocs.call(this);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+      found = [];
+    }
+    if (REUSE_HEREDOCS) recent.set(key, { line: range.start.line, heredocs: found });
+    if (recent.size > RECENT_HEREDOC_INSTRUCTIONS) recent.delete(recent.keys().next().value as string);
+    return found;
   };
   const Template = Object.getPrototypeOf(proto).constructor as new () => ImageTemplate;
   const templateProto = Template.prototype as { resolveVariable(this: ImageTemplate, v: string, line: number): string | null | undefined; getAvailableVariables(this: ImageTemplate, line: number): string[] };
