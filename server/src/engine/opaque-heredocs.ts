@@ -6,14 +6,30 @@
  * those bodies are blanked out (every character but line breaks turned into a space), so offsets
  * and lines stay the same; rules read the bodies from the real text.
  */
-const MARKER = /^[ \t]*(?:COPY|ADD)\b[^\n]*?<<(-?)(["'])([A-Za-z0-9_.-]+)\2/gim;
+const MARKER = /^[ \t]*(?:COPY|ADD)\b[^\n]*?<<(-?)(["'])([A-Za-z0-9_.-]+)\2/i;
+
+/** Blanked bodies of recent versions (an edit elsewhere leaves a body as it was), up to this many characters. */
+const KEPT_BODY_CHARS = 1 << 21;
+const keptBodies = new Map<string, string>();
+let keptChars = 0;
 
 /** Every character but CR and LF turned into a space: whole lines at a time. */
 function blank(body: string): string {
-  return body
+  const kept = keptBodies.get(body);
+  if (kept !== undefined) return kept;
+  const blanked = body
     .split('\n')
     .map((line) => (line.endsWith('\r') ? ' '.repeat(line.length - 1) + '\r' : ' '.repeat(line.length)))
     .join('\n');
+  if (body.length * 2 > KEPT_BODY_CHARS) return blanked;
+  keptBodies.set(body, blanked);
+  keptChars += body.length * 2;
+  for (const [k, v] of keptBodies) {
+    if (keptChars <= KEPT_BODY_CHARS) break;
+    keptBodies.delete(k);
+    keptChars -= k.length + v.length;
+  }
+  return blanked;
 }
 
 /** A line without its line break (and the CR before it). */
@@ -34,32 +50,25 @@ export function blankOpaqueHeredocs(text: string): string {
   const continues = (content: string): boolean => !/^\s*#/.test(content) && content.trimEnd().endsWith(escape);
   const parts: string[] = [];
   let done = 0;
-  MARKER.lastIndex = 0;
-  for (let m = MARKER.exec(text); m; m = MARKER.exec(text)) {
-    const start = m.index;
-    // `^` with the m flag also matches after a lone CR; a line here ends at LF only.
-    if ((start > 0 && text[start - 1] !== '\n') || start < done) continue;
+  // Only lines with a `<<` can hold a marker: indexOf finds them, the pattern reads each once.
+  for (let from = 0, at = text.indexOf('<<'); at >= 0; at = text.indexOf('<<', from)) {
+    const start = text.lastIndexOf('\n', at - 1) + 1;
     const { content: line, end: lineEnd } = lineAt(text, start);
-    MARKER.lastIndex = lineEnd;
+    from = lineEnd + 1;
+    const m = MARKER.exec(line);
+    if (!m) continue;
     if (start > 0 && continues(lineAt(text, text.lastIndexOf('\n', start - 2) + 1).content)) continue;
     if (continues(line) || line.indexOf('<<', m[0].length) >= 0) continue;
-    const stripTabs = m[1] === '-';
-    const name = m[3]!;
-    let bodyEnd = -1;
-    for (let at = lineEnd + 1; at <= text.length && lineEnd < text.length; ) {
-      const { content, end } = lineAt(text, at);
-      if ((stripTabs ? content.replace(/^\t+/, '') : content) === name) {
-        bodyEnd = at;
-        break;
-      }
-      if (end >= text.length) break;
-      at = end + 1;
-    }
-    if (bodyEnd < 0) continue;
+    const name = m[3]!.replace(/\./g, '\\.');
+    const terminator = new RegExp(`\\n${m[1] === '-' ? '\\t*' : ''}${name}\\r?(?=\\n|$)`, 'g');
+    terminator.lastIndex = lineEnd;
+    const t = terminator.exec(text);
+    if (!t) continue;
+    const bodyEnd = t.index + 1;
     parts.push(text.slice(done, lineEnd + 1));
     parts.push(blank(text.slice(lineEnd + 1, bodyEnd)));
     done = bodyEnd;
-    MARKER.lastIndex = bodyEnd + lineAt(text, bodyEnd).content.length;
+    from = t.index + t[0].length;
   }
   if (!parts.length) return text;
   parts.push(text.slice(done));
