@@ -169,6 +169,7 @@ function lastBefore(list: readonly { line: number; value: string | null }[] | un
 
 /** Instructions with heredocs whose answers are kept across versions (a large file has tens). */
 const RECENT_HEREDOC_INSTRUCTIONS = 512;
+const RECENT_HEREDOC_CHARS = 1 << 20;
 /** Off with the getter memo (engine/parse.ts): the corpus test compares answers with and without both. */
 const REUSE_HEREDOCS = !process.env.LAYERWISE_NO_AST_MEMO;
 
@@ -207,6 +208,7 @@ export function guardDockerfileAst(sample: Dockerfile): void {
   // character: a new version of the document reuses them, moved to the instruction's line (the
   // library walks every character of a body, and an edit elsewhere leaves the bodies as they were).
   const recent = new Map<string, { line: number; heredocs: Heredoc[] }>();
+  let recentChars = 0;
   instructionProto.getHeredocs = function (this: Instruction): Heredoc[] {
     // Every heredoc starts with `<<`: an instruction without a `<` has none, and most have none.
     const line = this as unknown as { document: { getText(range: Range): string }; escapeChar: string };
@@ -216,8 +218,6 @@ export function guardDockerfileAst(sample: Dockerfile): void {
     const key = `${range.start.character}\u0000${line.escapeChar}\u0000${text}`;
     const kept = REUSE_HEREDOCS ? recent.get(key) : undefined;
     if (kept) {
-      recent.delete(key);
-      recent.set(key, kept);
       return kept.heredocs.map((h) => movedHeredoc(h, range.start.line - kept.line));
     }
     let found: Heredoc[];
@@ -227,8 +227,16 @@ export function guardDockerfileAst(sample: Dockerfile): void {
       if (!(e instanceof TypeError)) throw e;
       found = [];
     }
-    if (REUSE_HEREDOCS) recent.set(key, { line: range.start.line, heredocs: found });
-    if (recent.size > RECENT_HEREDOC_INSTRUCTIONS) recent.delete(recent.keys().next().value as string);
+    if (REUSE_HEREDOCS && key.length <= RECENT_HEREDOC_CHARS / 8) {
+      // A copy of the key: the text is a slice that would keep its whole version alive.
+      recent.set(` ${key}`.slice(1), { line: range.start.line, heredocs: found });
+      recentChars += key.length;
+      for (const k of recent.keys()) {
+        if (recent.size <= RECENT_HEREDOC_INSTRUCTIONS && recentChars <= RECENT_HEREDOC_CHARS) break;
+        recent.delete(k);
+        recentChars -= k.length;
+      }
+    }
     return found;
   };
   const Template = Object.getPrototypeOf(proto).constructor as new () => ImageTemplate;

@@ -9,9 +9,13 @@
 const MARKER = /^[ \t]*(?:COPY|ADD)\b[^\n]*?<<(-?)(["'])([A-Za-z0-9_.-]+)\2/i;
 
 /** Blanked bodies of recent versions (an edit elsewhere leaves a body as it was), up to this many characters. */
-const KEPT_BODY_CHARS = 1 << 21;
+const KEPT_BODY_CHARS = 1 << 20;
 const keptBodies = new Map<string, string>();
 let keptChars = 0;
+
+function flatCopy(s: string): string {
+  return (` ${s}`).slice(1);
+}
 
 /** Every character but CR and LF turned into a space: whole lines at a time. */
 function blank(body: string): string {
@@ -22,7 +26,8 @@ function blank(body: string): string {
     .map((line) => (line.endsWith('\r') ? ' '.repeat(line.length - 1) + '\r' : ' '.repeat(line.length)))
     .join('\n');
   if (body.length * 2 > KEPT_BODY_CHARS) return blanked;
-  keptBodies.set(body, blanked);
+  // A copy: a slice would keep the whole text of its version alive.
+  keptBodies.set(flatCopy(body), blanked);
   keptChars += body.length * 2;
   for (const [k, v] of keptBodies) {
     if (keptChars <= KEPT_BODY_CHARS) break;
