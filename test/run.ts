@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ENGINE_LABELS, startPrivateDaemon, TEST_ENGINES, type DaemonResult, type TestEngine } from './support/daemon';
+import { ENGINE_LABELS, pruneDanglingImages, startPrivateDaemon, TEST_ENGINES, type DaemonResult, type TestEngine } from './support/daemon';
 import { startPrivateDocker26 } from './support/docker26';
 import { startPrivatePodman } from './support/podman';
 
@@ -64,6 +64,8 @@ async function main(): Promise<number> {
       if (result.ok) {
         e.LAYERWISE_TEST_DOCKER_HOST = result.daemon.host;
         stops.push(() => result.daemon.stop());
+        const pruned = await pruneDanglingImages(result.daemon.host);
+        log(typeof pruned === 'number' ? `removed ${pruned} untagged images left by earlier runs` : `could not remove untagged images: ${pruned}`);
       } else {
         delete e.LAYERWISE_TEST_DOCKER_HOST;
         e.LAYERWISE_TEST_DOCKER_SKIP = result.reason;

@@ -45,6 +45,37 @@ export function ping(socket: string, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/**
+ * Removes the untagged images of one of our own test engines (POST /images/prune, dangling only)
+ * before a run. Runs leave them behind as tags move, and BuildKit gives an image rebuilt from its
+ * cache its first build's creation time: with hundreds of leftovers, an image a test builds can
+ * fall outside the most recent ones the lens service reads. Returns how many went, or the error.
+ */
+export function pruneDanglingImages(host: string, timeoutMs = 120_000): Promise<number | string> {
+  const filters = encodeURIComponent(JSON.stringify({ dangling: ['true'] }));
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath: host.replace(/^unix:\/\//, ''), path: `/images/prune?filters=${filters}`, method: 'POST', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve(`HTTP ${res.statusCode}: ${body.slice(0, 200)}`);
+        try {
+          resolve(((JSON.parse(body) as { ImagesDeleted?: unknown[] | null }).ImagesDeleted ?? []).length);
+        } catch {
+          resolve(`not JSON: ${body.slice(0, 200)}`);
+        }
+      });
+    });
+    req.on('error', (e) => resolve(e.message));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(`no answer within ${timeoutMs} ms`);
+    });
+    req.end();
+  });
+}
+
 /** Creates (once) and raises a test engine's own bridge; the reason when it cannot. */
 export function ensureBridge(name: string, address: string): string | undefined {
   try {
