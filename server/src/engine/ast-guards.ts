@@ -1,5 +1,6 @@
 import { Heredoc, Instruction, ModifiableInstruction, type Dockerfile, type ImageTemplate } from 'dockerfile-ast';
 import { Position, type Range } from 'vscode-languageserver-types';
+import { linesMoved } from './heredocs';
 
 /**
  * Replaces the dockerfile-ast methods that every library feature reaches (hover, completion,
@@ -174,7 +175,7 @@ const RECENT_HEREDOC_CHARS = 1 << 20;
 const REUSE_HEREDOCS = !process.env.LAYERWISE_NO_AST_MEMO;
 
 function movedHeredoc(h: Heredoc, delta: number): Heredoc {
-  const move = (r: Range | null): Range | null => (r ? { start: { line: r.start.line + delta, character: r.start.character }, end: { line: r.end.line + delta, character: r.end.character } } : null);
+  const move = (r: Range | null): Range | null => (r ? linesMoved(r, delta) : null);
   return new Heredoc(move(h.getStartRange())!, h.getName(), move(h.getNameRange())!, move(h.getContentRange())!, move(h.getDelimiterRange())!);
 }
 

@@ -35,6 +35,11 @@ export function rangesOverlap(a: Range, b: Range): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
+/** The same range `delta` lines further down (a kept answer moved to where its instruction is now). */
+export function linesMoved(range: Range, delta: number): Range {
+  return { start: { line: range.start.line + delta, character: range.start.character }, end: { line: range.end.line + delta, character: range.end.character } };
+}
+
 export function rangeContains(outer: Range, inner: Range): boolean {
   const afterStart =
     inner.start.line > outer.start.line || (inner.start.line === outer.start.line && inner.start.character >= outer.start.character);

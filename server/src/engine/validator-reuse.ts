@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Validator } from 'dockerfile-utils/lib/dockerValidator';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { linesMoved } from './heredocs';
 import { parseDockerfile } from './parse';
 
 /**
@@ -151,6 +152,5 @@ function sameLines(text: string, lines: TextDocument): TextDocument {
 }
 
 function moved(p: Problem, delta: number): Problem {
-  const at = (pos: { line: number; character: number }) => ({ line: pos.line + delta, character: pos.character });
-  return { ...p, range: { start: at(p.range.start), end: at(p.range.end) }, instructionLine: p.instructionLine === null ? null : p.instructionLine + delta, ...(p.tags ? { tags: [...p.tags] } : {}) };
+  return { ...p, range: linesMoved(p.range, delta), instructionLine: p.instructionLine === null ? null : p.instructionLine + delta, ...(p.tags ? { tags: [...p.tags] } : {}) };
 }

@@ -161,15 +161,7 @@ export function isPosixShell(shell: string[]): boolean {
   return POSIX_SHELL.test(shell[0] ?? '');
 }
 
-export function buildModel(doc: ModelSource, options: ModelOptions = {}): Model {
-  const steps = buildModelSteps(doc, options);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
-/** buildModel with a pause after each instruction: the server gives the event loop a turn between them (engine/cooperative.ts). */
+/** The model, with a pause after each instruction: the server gives the event loop a turn between them (engine/cooperative.ts; drain() runs it at once). */
 export function* buildModelSteps(doc: ModelSource, options: ModelOptions = {}): Generator<void, Model, void> {
   const text = doc.text;
   const td = doc.textDocument;
@@ -438,10 +430,6 @@ function jsonForm(args: string): string[] | undefined {
   }
 }
 
-/**
- * Every line that is a comment (or a parser directive) outside heredoc bodies. dockerfile-ast
- * reports `# hadolint global ignore=...` at the top of a file as a directive, not a comment.
- */
 /** `text.split(/\r?\n/)` in one pass. */
 function splitLines(text: string): string[] {
   const out: string[] = [];
@@ -457,6 +445,10 @@ function splitLines(text: string): string[] {
   }
 }
 
+/**
+ * Every line that is a comment (or a parser directive) outside heredoc bodies. dockerfile-ast
+ * reports `# hadolint global ignore=...` at the top of a file as a directive, not a comment.
+ */
 function commentLines(doc: ModelSource, lines: readonly string[]): DockerfileComment[] {
   const inBody = new Uint8Array(lines.length);
   for (const inst of doc.dockerfile.getInstructions()) {
