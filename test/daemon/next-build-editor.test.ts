@@ -10,7 +10,8 @@ import type { DaemonClient } from '../../server/src/docker/client';
 import type { BuildImageResult, NextBuildParams } from '../../server/src/docker/protocol';
 import { buildkitSkip, testDaemon } from '../support/daemon';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/images';
-import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
+import type { LspClient } from '../support/lsp-client';
+import { nextBuildClient } from '../support/next-build-client';
 import { connect, fixtureDir, removeImage, RUN_ID } from './docker-fixtures';
 import { until } from '../support/until';
 
@@ -20,9 +21,7 @@ import { until } from '../support/until';
  * and an edit of a copied file is predicted to re-run from its COPY with seconds from that build.
  */
 
-const SERVER = path.resolve('server/out/server.js');
 const daemon = testDaemon();
-const capabilities = { ...DEFAULT_CLIENT_CAPABILITIES, workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, codeLens: { refreshSupport: true } } };
 
 describe('next build in the editor after Build Image', { skip: daemon.skip || buildkitSkip() }, () => {
   let docker: DaemonClient;
@@ -31,7 +30,7 @@ describe('next build in the editor after Build Image', { skip: daemon.skip || bu
   let home: string;
   let uri: string;
   const tags: string[] = [];
-  const notes: NextBuildParams[] = [];
+  let notes: NextBuildParams[];
 
   before(async () => {
     docker = await connect(daemon.host!);
@@ -43,15 +42,7 @@ describe('next build in the editor after Build Image', { skip: daemon.skip || bu
     });
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-home-'));
     uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
-    client = LspClient.spawn({
-      command: process.execPath,
-      args: [SERVER, '--stdio'],
-      env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: home, DOCKER_HOST: daemon.host },
-      settings: { layerwise: { cache: { codeLens: true } } },
-    });
-    client.connection.onRequest('workspace/codeLens/refresh', () => null);
-    client.connection.onNotification('layerwise/nextBuild', (p: NextBuildParams) => notes.push(p));
-    await client.initialize({ capabilities, rootUri: pathToFileURL(dir).href });
+    ({ client, notes } = await nextBuildClient({ dir, home, dockerHost: daemon.host! }));
   });
   after(async () => {
     await client?.shutdown();

@@ -9,7 +9,8 @@ import { ContextReader } from '../../server/src/cache/context-snapshot';
 import { NO_RECORD_SUMMARY } from '../../server/src/cache/next-build-editor';
 import { BuildInputsStore, defaultInputsDir, recordNow } from '../../server/src/cache/next-build-store';
 import type { NextBuildParams } from '../../server/src/docker/protocol';
-import { DEFAULT_CLIENT_CAPABILITIES, LspClient } from '../support/lsp-client';
+import type { LspClient } from '../support/lsp-client';
+import { nextBuildClient } from '../support/next-build-client';
 import { until } from '../support/until';
 
 /**
@@ -19,15 +20,13 @@ import { until } from '../support/until';
  * change in the context folder, which the server watches once a build is recorded. FROM scratch: no daemon.
  */
 
-const SERVER = path.resolve('server/out/server.js');
-const capabilities = { ...DEFAULT_CLIENT_CAPABILITIES, workspace: { ...DEFAULT_CLIENT_CAPABILITIES.workspace, codeLens: { refreshSupport: true } } };
 
 describe('next build over the protocol', () => {
   let dir: string;
   let cacheHome: string;
   let client: LspClient;
   let uri: string;
-  const notes: NextBuildParams[] = [];
+  let notes: NextBuildParams[];
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-next-protocol-'));
@@ -36,15 +35,7 @@ describe('next build over the protocol', () => {
     fs.writeFileSync(path.join(dir, 'a.txt'), 'a');
     fs.writeFileSync(path.join(dir, 'b.txt'), 'b');
     uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
-    client = LspClient.spawn({
-      command: process.execPath,
-      args: [SERVER, '--stdio'],
-      env: { PATH: process.env.PATH, HOME: cacheHome, XDG_CACHE_HOME: cacheHome, DOCKER_HOST: `unix://${path.join(cacheHome, 'no-docker.sock')}` },
-      settings: { layerwise: { cache: { codeLens: true } } },
-    });
-    client.connection.onRequest('workspace/codeLens/refresh', () => null);
-    client.connection.onNotification('layerwise/nextBuild', (p: NextBuildParams) => notes.push(p));
-    await client.initialize({ capabilities, rootUri: pathToFileURL(dir).href });
+    ({ client, notes } = await nextBuildClient({ dir, home: cacheHome, dockerHost: `unix://${path.join(cacheHome, 'no-docker.sock')}` }));
   });
   after(async () => {
     await client?.shutdown();
