@@ -33,7 +33,6 @@ import { SEMANTIC_TOKENS_LEGEND } from './engine/semantic-tokens';
 import { inlayHints, resolveInlayHint } from './engine/inlay-hints';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fsBuildContext, type BuildContext } from './model/build-context';
@@ -745,10 +744,6 @@ export function startServer(connection: Connection): void {
 
 /** Starts the server; createConnection picks the transport from the command line: --stdio, --node-ipc or --socket=N. */
 export function main(): void {
-  // V8 lets the old generation grow to up to four times what survived the last full collection;
-  // each lint of a large file leaves tens of MB of garbage there, so the process held 340 MiB for
-  // 40 MiB of live data. Growing by half keeps it near 210 MiB at the same speed (users-bench).
-  v8.setFlagsFromString('--heap-growing-percent=50');
   startServer(createConnection(ProposedFeatures.all, CONNECTION_OPTIONS));
 }
 

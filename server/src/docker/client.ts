@@ -304,7 +304,7 @@ export class DaemonClient {
   /**
    * A short call with its deadline (`timeoutMs`, 10 s by default), ended sooner when the daemon has
    * stopped answering altogether: after each `stallMs` without an answer `GET /_ping` is asked
-   * (deadline `stallMs`). No ping: a hung daemon, reported within 2 × `stallMs` (3 s on a local
+   * (deadline `stallMs`). No ping: a hung daemon, reported within 2 x `stallMs` (3 s on a local
    * socket). A ping: a busy daemon, waited for up to the deadline.
    */
   private call<T>(what: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {

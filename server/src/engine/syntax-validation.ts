@@ -178,7 +178,7 @@ function flagValueAfter(doc: ParsedDocument, d: Diagnostic): string {
 }
 
 function isZeroDuration(value: string): boolean {
-  return /^0+(?:\.0+)?(?:ns|us|µs|ms|s|m|h)?$/.test(value);
+  return /^0+(?:\.0+)?(?:ns|us|\u00b5s|ms|s|m|h)?$/.test(value);
 }
 
 /**

@@ -34,7 +34,7 @@ const DECLARATIONS = new Set(['ARG', 'ENV', 'ONBUILD']);
 const DOCUMENTS = 16;
 
 export class ReusingValidator {
-  /** Per document: instruction lines → check kind and variable context → the problems found. */
+  /** Per document: instruction lines -> check kind and variable context -> the problems found. */
   private readonly kept = new Map<string, Map<string, Map<string, Kept>>>();
   /** Instructions checked and reused by the last call (tests and the bench read them). */
   lastRun = { checked: 0, reused: 0 };

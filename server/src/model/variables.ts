@@ -404,7 +404,7 @@ class Lexer {
   private lastWords: Mapped[] = [];
   /** Word splitting costs a test per character: only ProcessWords needs it. */
   private splitting = false;
-  /** How many `${…}` enclose the current position (see MAX_NESTING). */
+  /** How many `${...}` enclose the current position (see MAX_NESTING). */
   private nesting = 0;
 
   constructor(
@@ -661,7 +661,7 @@ class Lexer {
     }
   }
 
-  /** `${…}` nested deeper than MAX_NESTING: skipped to its closing brace, its value unknown (never guessed). */
+  /** `${...}` nested deeper than MAX_NESTING: skipped to its closing brace, its value unknown (never guessed). */
   private skipTooDeep(): Mapped {
     this.next();
     if (this.peek() !== '{') {
