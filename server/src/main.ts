@@ -84,6 +84,10 @@ export function main(): void {
   // 40 MiB of live data. Growing by half keeps it near 210 MiB at the same speed (users-bench).
   // Set before the server is compiled: V8 rejects a code cache made under other flags.
   v8.setFlagsFromString('--heap-growing-percent=50');
+  // tree-sitter-bash's wasm in baseline code only: optimizing its hot functions took about 50 MB at the
+  // first document (compiler zones, kept by the allocator after) and made neither a parse nor a lint
+  // measurably faster (users-bench, a 90 KB RUN script).
+  v8.setFlagsFromString('--liftoff-only');
   const server = requireWithCodeCache(path.join(__dirname, 'language-server.js')) as { main(): void };
   server.main();
 }
