@@ -16,7 +16,7 @@ const LAYERS: [RegExp, number, string][] = [
   // Convert to multi-stage reads the model with the rules' helpers, and a rule offers it.
   [/^(rules|refactor)\//, 1, 'rules'],
   [/^(engine|cache|docker|analyze|registry)\//, 2, 'engine'],
-  [/^(server|cli)\.ts$/, 3, 'server/cli'],
+  [/^(server|cli|main)\.ts$/, 3, 'server/cli'],
 ];
 
 function layerOf(rel: string): { rank: number; name: string } {
