@@ -6,10 +6,11 @@
  * both into the `fuzz` section of docs/BENCHMARKS.md, and the failing documents to
  * test-artifacts/fuzz-long/.
  *
- *   node scripts/build.mjs && npx tsx scripts/fuzz-long.ts [--documents 100000] [--seed N] [--minutes M] [--only layerwise|peer]
+ *   node scripts/build.mjs && npx tsx scripts/fuzz-long.ts [--documents 100000] [--seed N] [--minutes M] [--only layerwise|peer] [--first N]
  *
  * Both servers run at the same time (each gets the same documents in the same order); --minutes
- * stops both after that long and reports how many documents each finished.
+ * stops both after that long and reports how many documents each finished. --first N starts at
+ * document N (document i is the same in every run of a seed), to go on from where such a run stopped.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,6 +29,7 @@ const DOCUMENTS = Number(arg('documents', '100000'));
 const SEED = Number(arg('seed', '14'));
 const ONLY = arg('only', '');
 const MINUTES = Number(arg('minutes', '0'));
+const FIRST = Number(arg('first', '0'));
 const ROOT = path.resolve(__dirname, '..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'fuzz-long');
 
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
       {
         seed: SEED,
         documents: DOCUMENTS,
+        first: FIRST,
         command: server.command,
         settings: { layerwise: { docker: { host: `unix://${folder}/no-docker.sock` } } },
         folder,
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
     start,
     '## Fuzz: the same documents through both servers',
     '',
-    `\`npx tsx scripts/fuzz-long.ts --documents ${DOCUMENTS} --seed ${SEED}${MINUTES ? ` --minutes ${MINUTES}` : ''}\` (after \`node scripts/build.mjs\`), ${new Date().toISOString().slice(0, 10)}, ` +
+    `\`npx tsx scripts/fuzz-long.ts --documents ${DOCUMENTS} --seed ${SEED}${MINUTES ? ` --minutes ${MINUTES}` : ''}${FIRST ? ` --first ${FIRST}` : ''}\` (after \`node scripts/build.mjs\`), ${new Date().toISOString().slice(0, 10)}, ` +
       `both servers at the same time, ${MINUTES ? `stopped after ${MINUTES} minutes, ` : ''}` +
       `${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end (a shared machine: latencies include waiting for a core). ` +
       `Mutated real Dockerfiles of the corpus and generated pathologies (lines up to about 20,000 characters), each opened, ` +
