@@ -61,6 +61,15 @@ describe('the server starts from V8 code cache (server/src/main.ts)', () => {
     fs.writeFileSync(path.join(dir, 'mod.js'), MODULE);
   });
 
+  it('a damaged cache is rejected by V8, and written again', () => {
+    const cache = path.join(dir, 'cache-e');
+    start(dir, cache);
+    const [file] = cacheFiles(cache);
+    fs.writeFileSync(path.join(cache, file!.name), Buffer.from('not V8 code'));
+    assert.equal(start(dir, cache), 'helper:function:false');
+    assert.ok(fs.statSync(path.join(cache, file!.name)).size > 100);
+  });
+
   it('LAYERWISE_NO_CODE_CACHE loads the module without writing anything', () => {
     const cache = path.join(dir, 'cache-d');
     assert.equal(start(dir, cache, { LAYERWISE_NO_CODE_CACHE: '1' }), 'helper:function:false');
