@@ -5,8 +5,9 @@
  *
  * Node 22.1 and later keep such a cache themselves (module.enableCompileCache). On Node 20 this
  * does it with vm.Script's cachedData. v8-compile-cache does the same, but compiles without an ES
- * module loader, and web-tree-sitter's `import('module')` then throws; vm's
- * USE_MAIN_CONTEXT_DEFAULT_LOADER (Node 20.12) gives the compiled code the main one.
+ * module loader, and web-tree-sitter's `import('module')` then threw. vm's
+ * USE_MAIN_CONTEXT_DEFAULT_LOADER (Node 20.12) gives compiled code the main loader, but code run from
+ * the cache loses it again, so the build keeps import() out of the bundle (scripts/build.mjs).
  */
 import { isAscii } from 'node:buffer';
 import * as crypto from 'node:crypto';
@@ -57,7 +58,7 @@ export function requireWithCodeCache(file: string, cacheDir = codeCacheDir()): u
         const partial = `${cacheFile}.${process.pid}`;
         fs.writeFileSync(partial, script.createCachedData());
         fs.renameSync(partial, cacheFile);
-        // Caches of earlier builds (an extension update installs to a new folder) go after a month unused.
+        // Caches of earlier builds (an extension update installs to a new folder) go a month after they were written.
         for (const name of fs.readdirSync(cacheDir)) {
           const other = path.join(cacheDir, name);
           if (other !== cacheFile && Date.now() - fs.statSync(other).mtimeMs > 30 * 86_400_000) fs.rmSync(other, { force: true });
