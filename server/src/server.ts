@@ -441,7 +441,12 @@ export function startServer(connection: Connection): void {
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     open.delete(t.uri);
     parsed.delete(t.uri);
-    if (t.uri.startsWith('file:')) contexts.delete(fileURLToPath(t.uri));
+    if (t.uri.startsWith('file:')) {
+      contexts.delete(fileURLToPath(t.uri));
+      // Read again at the next open: clients that do not watch files never say it changed, and an
+      // entry per folder ever opened would stay for good.
+      hadolintCache.delete(path.dirname(fileURLToPath(t.uri)));
+    }
     validations.delete(t.uri);
     published.delete(t.uri);
     settingsCache.delete(t.uri);
