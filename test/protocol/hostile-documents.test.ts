@@ -37,6 +37,9 @@ const CASES: Record<string, string> = {
   'a long invalid stage name': 'FROM alpine AS openssl-builderSL_SOURCE_SHA256="a8c0d28a529ca480f9f36cf5792e2cd21984552a3c8e4aa11a24aa31aeac98e8"\nRUN echo hi\n',
   'a lone surrogate and a BOM': '\ufeffFROM alpine\nRUN echo \ud800 $A\nLABEL a=\udfff\n',
   'unterminated JSON and heredocs': 'FROM alpine\nCMD ["a", "b\nRUN <<EOF\nENTRYPOINT [\nSHELL ["/bin/sh", "-c"\nCOPY <<A <<B /x\n',
+  // Fuzz document 54735 (seed 14): a removed package pattern with an open `[` threw in single-stage-toolchain's code action.
+  'glob and regex characters in package patterns and COPY sources':
+    "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev && apt-get purge -y 'do[cker-*' 'gc*' && rm -rf /var/lib/apt/lists/*\nCOPY [z-a] do[cker-php-ext-* /usr/local/bin/\nCMD [\"python\", \"-m\", \"app\"]\n",
   'escape flipped to backtick': '# escape=`\nFROM alpine\nRUN echo a `\n  && echo $A \\\nENV A=1 B=$A\n',
 };
 

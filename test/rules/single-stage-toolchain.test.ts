@@ -19,6 +19,8 @@ ruleTable('single-stage-toolchain', {
     'FROM node:20\nCOPY . .\nRUN npm ci && npm run build && npm prune --omit=dev\nCMD ["node", "dist/server.js"]\n',
     'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y libpq5 curl\nCMD ["python", "-m", "app"]\n',
     'FROM debian:bookworm\nRUN apt-get install -y openjdk-17-jre-headless\nCMD ["java", "-jar", "/app.jar"]\n',
+    // A removed pattern with glob or regex characters is matched as written, never thrown on (a fuzz find: `do[cker-php-ext-*`).
+    'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev \\\n && pip install psycopg2 \\\n && apt-get purge -y \'do[cker-*\' \'gc*\' libpq-dev\nCMD ["python", "-m", "app"]\n',
   ],
   invalid: [
     {

@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS } from '../../server/src/config';
 import { EditorFeatures } from '../../server/src/engine/editor-features';
 import { lintDocument } from '../../server/src/engine/lint';
 import { parseCount } from '../../server/src/engine/parse';
+import { patternRegExp } from '../../server/src/rules/lib/build-context';
 import { docOf } from '../support/docs';
 
 describe('bad input gets a clear answer', () => {
@@ -47,5 +48,12 @@ describe('one parse per document version', () => {
     features.prepareRename(doc, p);
     features.rename(doc, p, 'W');
     assert.equal(parseCount(), before, 'a feature parsed the document again');
+  });
+});
+
+describe('glob patterns from the Dockerfile never throw', () => {
+  it('a class Go calls a bad pattern (`[z-a]`) matches nothing; a good one still matches', () => {
+    assert.equal(patternRegExp('[z-a]').test('z'), false);
+    assert.equal(patternRegExp('[^/]*\\.txt').test('notes.txt'), true);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { declarations, type Inst, type Model, type Stage } from '../model/model';
+import { patternRegExp } from '../rules/lib/build-context';
 import { argWords, fromTarget, isRemoteSource } from '../rules/lib/instruction-words';
 import { entryFingerprint, type ContextSnapshot } from './context-snapshot';
 import { instructionKey } from './inputs';
@@ -139,7 +140,7 @@ function globRe(pattern: string): RegExp {
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  return patternRegExp(re);
 }
 
 /** The context paths a pattern selects (a folder brings everything below it). */

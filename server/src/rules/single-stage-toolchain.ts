@@ -101,7 +101,7 @@ function evidence(ctx: RuleContext, chain: Stage[]): Evidence[] {
         } else if (gone.length) {
           for (let k = kept.length - 1; k >= 0; k--) {
             const p = kept[k]!;
-            if (gone.includes(p.word.text.replace(/[=<>~].*$/, '')) || (p.group && gone.includes(p.group)) || gone.some((g) => g.includes('*') && new RegExp(`^${g.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(p.word.text))) kept.splice(k, 1);
+            if (gone.includes(p.word.text.replace(/[=<>~].*$/, '')) || (p.group && gone.includes(p.group)) || gone.some((g) => g.includes('*') && new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(p.word.text))) kept.splice(k, 1);
           }
         }
         const script = buildScript(cmd);

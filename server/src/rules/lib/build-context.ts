@@ -142,6 +142,15 @@ function hasExceptions(bc: BuildContext): boolean {
   return bc.ignoreFile?.patterns.some((p) => p.startsWith('!')) ?? false;
 }
 
+/** A class such as `[z-a]` is a bad pattern to Go (BuildKit fails the COPY): it matches nothing here, and never throws. */
+export function patternRegExp(body: string): RegExp {
+  try {
+    return new RegExp(`^${body}$`);
+  } catch {
+    return /(?!)/;
+  }
+}
+
 /** Go's filepath.Match for one path segment (what COPY wildcards use). */
 function segmentMatcher(pattern: string): RegExp {
   let re = '';
@@ -160,7 +169,7 @@ function segmentMatcher(pattern: string): RegExp {
       }
     } else re += escapeRegExp(c);
   }
-  return new RegExp(`^${re}$`);
+  return patternRegExp(re);
 }
 
 function escapeRegExp(s: string): string {
