@@ -40,6 +40,9 @@ const CASES: Record<string, string> = {
   // Fuzz document 54735 (seed 14): a removed package pattern with an open `[` threw in single-stage-toolchain's code action.
   'glob and regex characters in package patterns and COPY sources':
     "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc libpq-dev && apt-get purge -y 'do[cker-*' 'gc*' && rm -rf /var/lib/apt/lists/*\nCOPY [z-a] do[cker-php-ext-* /usr/local/bin/\nCMD [\"python\", \"-m\", \"app\"]\n",
+  // Fuzz document 66132 (seed 14): FROM's third argument, tested with a backtracking pattern without AS, held the server 10 s.
+  'FROM with a long third argument and no AS':
+    'FROM registUTF-8 \\\n    # a comment\n    PSModuleAnalysisCachePath=/var/cache/microsoft/powershell/PSModuleAnalysisCache/ModuleAnalysisCache \\\n    POWERSHELL_DISTRIBUTION_CHANNEL=PSDocker-UBI-8.4\nRUN echo hi\n',
   'escape flipped to backtick': '# escape=`\nFROM alpine\nRUN echo a `\n  && echo $A \\\nENV A=1 B=$A\n',
 };
 

@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS } from '../../server/src/config';
 import { EditorFeatures } from '../../server/src/engine/editor-features';
 import { lintDocument } from '../../server/src/engine/lint';
 import { semanticTokens } from '../../server/src/engine/semantic-tokens';
+import { defuseStageNames } from '../../server/src/engine/syntax-validation';
 import { initShellParser, parseShell } from '../../server/src/model/shell';
 import { VarScope } from '../../server/src/model/variables';
 import { docOf } from '../support/docs';
@@ -69,6 +70,16 @@ describe('deep and circular input', () => {
     assert.equal(found.length, 1);
     assert.ok(found[0]!.message.includes(`"${name}"`), found[0]!.message);
     assert.deepEqual(found[0]!.range.start, { line: 0, character: 15 });
+  });
+
+  it("FROM's third argument is defused without AS too (fuzz document 66132 of seed 14: 10 s per edit)", () => {
+    const text = 'FROM registUTF-8 \\\n    # a comment\n    PSModuleAnalysisCachePath=/var/cache/microsoft/powershell/PSModuleAnalysisCache/ModuleAnalysisCache \\\n    POWERSHELL_DISTRIBUTION_CHANNEL=PSDocker-UBI-8.4\n';
+    const found = lintDocument(docOf(text), DEFAULT_SETTINGS).filter((d) => d.code === 'syntax/invalid-build-stage-name');
+    assert.equal(found.length, 1);
+    assert.ok(found[0]!.message.includes('"powershell_distribution_channel=psdocker-ubi-8.4"'), found[0]!.message);
+    assert.deepEqual(found[0]!.range.start, { line: 3, character: 4 });
+    // dockerfile-utils is handed the argument with a first character its pattern rejects at once.
+    assert.ok(defuseStageNames(docOf(text)).text.includes('\n    !OWERSHELL_DISTRIBUTION_CHANNEL='));
   });
 
   it('stages that name each other in a circle end the stage hierarchy', () => {
